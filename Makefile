@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`.
+VENV ?= .venv
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format check-system demo-data dump-fixtures
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) scripts/check_python.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+check-system: install
+	@$(PY) scripts/check_system.py
+
+run: check-system
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py setup_demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: check-system
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Writes the current database's Pays de la Loire data back to the fixtures (see README).
+dump-fixtures: install
+	DEBUG=1 $(PY) manage.py dump_fixtures

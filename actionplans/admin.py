@@ -1,0 +1,73 @@
+from django.contrib import admin
+
+from workshops.admin import SECTION_FILTERS, StatementAdmin, StatementInline
+
+from .models import Action, ActionPlanRow, Actor, Axis, FlagshipProposal, Indicator, Timing
+
+
+class AxisInline(StatementInline):
+    model = Axis
+    fields = ["position", "source", "text", "emphasised"]
+    autocomplete_fields = ["source"]
+
+
+class ActionInline(StatementInline):
+    model = Action
+
+
+class ActorInline(StatementInline):
+    model = Actor
+
+
+class TimingInline(StatementInline):
+    model = Timing
+
+
+class IndicatorInline(StatementInline):
+    model = Indicator
+
+
+@admin.register(ActionPlanRow)
+class ActionPlanRowAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "horizon"]
+    list_filter = [*SECTION_FILTERS, "horizon"]
+    search_fields = [
+        "axes__text",
+        "actions__text",
+        "actors__text",
+        "timings__text",
+        "indicators__text",
+    ]
+    autocomplete_fields = ["section"]
+    list_select_related = ["section__synthesis", "section__thematic"]
+    inlines = [AxisInline, ActionInline, ActorInline, TimingInline, IndicatorInline]
+
+
+@admin.register(Action)
+class ActionAdmin(StatementAdmin):
+    pass
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(StatementAdmin):
+    pass
+
+
+@admin.register(FlagshipProposal)
+class FlagshipProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "synthesis", "effort", "time_needed"]
+    list_filter = ["synthesis__region", "synthesis__department", "effort", "time_needed"]
+    search_fields = ["title", "summary", "referent", "territory"]
+    autocomplete_fields = ["synthesis"]
+    list_select_related = ["synthesis"]
+    fieldsets = [
+        (None, {"fields": ["synthesis", "position", "title", "summary"]}),
+        ("Impacts", {"fields": ["establishments", "pupils", "parents", "teachers"]}),
+        ("Territoire et pilotage", {"fields": ["territory", "referent"]}),
+        (
+            "Modalités de mise en œuvre",
+            {"fields": ["means_financial", "means_human", "means_legal"]},
+        ),
+        ("Difficultés et pérennisation", {"fields": ["difficulties", "sustainability_needs"]}),
+        ("Effort et temporalité", {"fields": ["effort", "time_needed"]}),
+    ]

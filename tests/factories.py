@@ -1,0 +1,194 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from actionplans import models as plans
+from workshops import models as workshops
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("un mot de passe solide")
+
+
+class ThematicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.Thematic
+        django_get_or_create = ["number"]
+
+    number = factory.Sequence(lambda n: n % 5 + 1)
+    title = factory.LazyAttribute(lambda o: f"Thématique {o.number}")
+    short_title = factory.LazyAttribute(lambda o: f"T{o.number}")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.Region
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"region-{n}")
+    name = factory.Sequence(lambda n: f"Région {n}")
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.Department
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"D{n:02d}"[-3:])
+    name = factory.Sequence(lambda n: f"Département {n}")
+    region = factory.SubFactory(RegionFactory)
+
+
+class ParticipantCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.ParticipantCategory
+        django_get_or_create = ["number"]
+
+    number = factory.Sequence(lambda n: n % 9 + 1)
+    label = factory.LazyAttribute(lambda o: f"Catégorie {o.number}")
+    counts_establishments = factory.LazyAttribute(lambda o: o.number <= 2)
+
+
+class SynthesisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.Synthesis
+
+    slug = factory.Sequence(lambda n: f"synthese-{n}")
+    title = factory.Sequence(lambda n: f"Synthèse {n}")
+    year = 2020
+    status = workshops.Synthesis.Status.PUBLISHED
+    region = factory.SubFactory(RegionFactory)
+
+
+class DepartmentalSynthesisFactory(SynthesisFactory):
+    department = factory.SubFactory(
+        DepartmentFactory, region=factory.SelfAttribute("..region")
+    )
+    parent = factory.SubFactory(SynthesisFactory, region=factory.SelfAttribute("..region"))
+
+
+class ThematicSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.ThematicSection
+
+    synthesis = factory.SubFactory(SynthesisFactory)
+    thematic = factory.SubFactory(ThematicFactory)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.Session
+
+    synthesis = factory.SubFactory(SynthesisFactory)
+    title = "Séance académique"
+    dates_places = "Le lundi 12 octobre 2020"
+    format = workshops.Session.Format.REMOTE
+
+
+class FacilitatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.Facilitator
+
+    session = factory.SubFactory(SessionFactory)
+    name = factory.Sequence(lambda n: f"Animatrice {n}")
+    role = "Chargée de mission DANE"
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.Participation
+
+    session = factory.SubFactory(SessionFactory)
+    category = factory.SubFactory(ParticipantCategoryFactory)
+    ticked = True
+    participants = 7
+
+
+class RetexSheetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.RetexSheet
+
+    section = factory.SubFactory(ThematicSectionFactory)
+    synthesis = factory.SelfAttribute("section.synthesis")
+    number = factory.Sequence(lambda n: n + 1)
+    origin = "Académie"
+    title = "Témoignage d'une équipe"
+    text = "Deux ou trois lignes de retour d'expérience."
+
+
+class RetexLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.RetexLink
+
+    sheet = factory.SubFactory(RetexSheetFactory)
+    url = factory.Sequence(lambda n: f"https://example.org/retex/{n}")
+
+
+class DiagnosticRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.DiagnosticRow
+
+    section = factory.SubFactory(ThematicSectionFactory)
+
+
+class RetexReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.RetexReference
+
+    row = factory.SubFactory(DiagnosticRowFactory)
+    sheet = factory.SubFactory(RetexSheetFactory, section=factory.SelfAttribute("..row.section"))
+
+
+class ProjectionRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.ProjectionRow
+
+    section = factory.SubFactory(ThematicSectionFactory)
+
+
+class ActionPlanRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = plans.ActionPlanRow
+
+    section = factory.SubFactory(ThematicSectionFactory)
+
+
+def statement_factory(model, row_factory, prefix):
+    return type(
+        f"{model.__name__}Factory",
+        (factory.django.DjangoModelFactory,),
+        {
+            "Meta": type("Meta", (), {"model": model}),
+            "row": factory.SubFactory(row_factory),
+            "text": factory.Sequence(lambda n: f"{prefix} {n}"),
+        },
+    )
+
+
+IrritantFactory = statement_factory(workshops.Irritant, DiagnosticRowFactory, "Irritant")
+StrengthFactory = statement_factory(workshops.Strength, DiagnosticRowFactory, "Point fort")
+NeedFactory = statement_factory(workshops.Need, ProjectionRowFactory, "Besoin")
+LeverFactory = statement_factory(workshops.Lever, ProjectionRowFactory, "Levier")
+MainIrritantFactory = statement_factory(
+    workshops.MainIrritant, ProjectionRowFactory, "Irritant principal"
+)
+AxisFactory = statement_factory(plans.Axis, ActionPlanRowFactory, "Axe")
+ActionFactory = statement_factory(plans.Action, ActionPlanRowFactory, "Action")
+ActorFactory = statement_factory(plans.Actor, ActionPlanRowFactory, "Acteur")
+TimingFactory = statement_factory(plans.Timing, ActionPlanRowFactory, "Temporalité")
+IndicatorFactory = statement_factory(plans.Indicator, ActionPlanRowFactory, "Indicateur")
+
+
+class FlagshipProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = plans.FlagshipProposal
+
+    synthesis = factory.SubFactory(SynthesisFactory)
+    title = "Plan de Continuité Pédagogique Numérique (PCPN)"
+    summary = "Créer une annexe au DUERP."
+    effort = plans.Effort.MEDIUM
+    time_needed = plans.Horizon.MEDIUM

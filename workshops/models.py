@@ -1,0 +1,745 @@
+"""Reference data, syntheses and the first two workshop stages (RETEX/diagnostic, projections).
+
+A synthesis is split into thematic sections; every table row of the national template
+belongs to one section and every cell of a row is an ordered list of statements.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Max, Q
+
+STATEMENT_MAX_LENGTH = 2000
+
+
+# Reference data ---------------------------------------------------------------------------
+
+
+class NumberedManager(models.Manager):
+    def get_by_natural_key(self, number):
+        return self.get(number=number)
+
+
+class CodedManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Thematic(models.Model):
+    """One of the five national thematics, under its canonical number."""
+
+    number = models.PositiveSmallIntegerField(
+        "numéro", unique=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    title = models.CharField("intitulé", max_length=200)
+    short_title = models.CharField("intitulé court", max_length=100)
+
+    objects = NumberedManager()
+
+    class Meta:
+        verbose_name = "thématique"
+        verbose_name_plural = "thématiques"
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"({self.number}) {self.title}"
+
+    def natural_key(self):
+        return (self.number,)
+
+
+class Region(models.Model):
+    """An academic region (région académique)."""
+
+    code = models.SlugField("code", max_length=50, unique=True)
+    name = models.CharField("nom", max_length=100)
+
+    objects = CodedManager()
+
+    class Meta:
+        verbose_name = "région académique"
+        verbose_name_plural = "régions académiques"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Department(models.Model):
+    code = models.CharField("code", max_length=3, unique=True, help_text="Par exemple 44 ou 2A.")
+    name = models.CharField("nom", max_length=100)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        verbose_name="région académique",
+    )
+
+    objects = CodedManager()
+
+    class Meta:
+        verbose_name = "département"
+        verbose_name_plural = "départements"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def natural_key(self):
+        return (self.code,)
+
+    natural_key.dependencies = ["workshops.region"]
+
+
+class ParticipantCategory(models.Model):
+    """One of the nine participant categories of the introduction block."""
+
+    number = models.PositiveSmallIntegerField("numéro", unique=True)
+    label = models.CharField("intitulé", max_length=200)
+    counts_establishments = models.BooleanField(
+        "compte les établissements représentés", default=False
+    )
+
+    objects = NumberedManager()
+
+    class Meta:
+        verbose_name = "catégorie de participants"
+        verbose_name_plural = "catégories de participants"
+        ordering = ["number"]
+
+    def __str__(self):
+        return self.label
+
+    def natural_key(self):
+        return (self.number,)
+
+
+# Ordering helpers ---------------------------------------------------------------------------
+
+
+class Positioned(models.Model):
+    """An item of an ordered list; `position_scope` names the foreign key the list hangs on.
+
+    A blank position means "at the end", so curators may leave it empty when adding.
+    """
+
+    position_scope = None
+
+    position = models.PositiveIntegerField("position", blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+    def save(self, *args, **kwargs):
+        if self.position is None:
+            siblings = type(self)._default_manager.filter(
+                **{f"{self.position_scope}_id": getattr(self, f"{self.position_scope}_id")}
+            )
+            self.position = (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
+        super().save(*args, **kwargs)
+
+
+def unique_position(scope):
+    return models.UniqueConstraint(
+        fields=[scope, "position"], name="%(app_label)s_%(class)s_unique_position"
+    )
+
+
+class Statement(Positioned):
+    """One ▶ bullet of a table cell."""
+
+    position_scope = "row"
+
+    text = models.TextField("texte", validators=[MaxLengthValidator(STATEMENT_MAX_LENGTH)])
+    emphasised = models.BooleanField(
+        "mis en avant",
+        default=False,
+        help_text="En gras et en vert : particulièrement souligné dans les échanges.",
+    )
+
+    class Meta(Positioned.Meta):
+        abstract = True
+        constraints = [unique_position("row")]
+
+    def __str__(self):
+        return self.display_text
+
+    @property
+    def display_text(self):
+        return self.text
+
+
+class LinkedStatement(Statement):
+    """A statement that either points to a statement of an earlier stage or has its own text.
+
+    Subclasses define `source` (the foreign key) and `source_model_label` for messages.
+    """
+
+    text = models.TextField(
+        "texte", blank=True, validators=[MaxLengthValidator(STATEMENT_MAX_LENGTH)]
+    )
+
+    class Meta(Statement.Meta):
+        abstract = True
+        constraints = [
+            unique_position("row"),
+            models.CheckConstraint(
+                condition=(Q(source__isnull=False) & Q(text=""))
+                | (Q(source__isnull=True) & ~Q(text="")),
+                name="%(app_label)s_%(class)s_source_xor_text",
+                violation_error_message="Choisissez un énoncé existant ou saisissez un texte, "
+                "mais pas les deux.",
+            ),
+        ]
+
+    @property
+    def display_text(self):
+        return self.source.text if self.source_id else self.text
+
+    def clean(self):
+        super().clean()
+        if self.source_id and self.text:
+            raise ValidationError(
+                "Choisissez un énoncé existant ou saisissez un texte, mais pas les deux."
+            )
+        if not self.source_id and not self.text.strip():
+            raise ValidationError(
+                {"text": f"Saisissez un texte ou choisissez un {self.source_model_label}."}
+            )
+        if self.source_id and self.row_id and self.source.row.section_id != self.row.section_id:
+            raise ValidationError(
+                {
+                    "source": f"Ce {self.source_model_label} appartient à une autre "
+                    "synthèse ou à une autre thématique."
+                }
+            )
+
+
+# Syntheses ---------------------------------------------------------------------------------
+
+
+class SynthesisQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def published(self):
+        return self.filter(status=Synthesis.Status.PUBLISHED)
+
+    def regional(self):
+        return self.filter(department__isnull=True)
+
+
+class Synthesis(models.Model):
+    """The synthesis of a region or of one of its departments (an annex of the regional one)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Brouillon"
+        PUBLISHED = "published", "Publiée"
+
+    slug = models.SlugField("identifiant", max_length=100, unique=True)
+    title = models.CharField("titre", max_length=300)
+    year = models.PositiveSmallIntegerField(
+        "année", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="syntheses",
+        verbose_name="région académique",
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="syntheses",
+        null=True,
+        blank=True,
+        verbose_name="département",
+        help_text="Vide pour une synthèse régionale.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="annexes",
+        null=True,
+        blank=True,
+        verbose_name="synthèse régionale",
+        help_text="La synthèse régionale dont cette synthèse départementale est une annexe.",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = SynthesisQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "synthèse"
+        verbose_name_plural = "synthèses"
+        ordering = ["-year", "region__name", "department__code"]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})"
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_departmental(self):
+        return self.department_id is not None
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.department_id and self.region_id and self.department.region_id != self.region_id:
+            errors["department"] = "Ce département n'appartient pas à la région choisie."
+        if self.parent_id:
+            if not self.department_id:
+                errors["parent"] = (
+                    "Seule une synthèse départementale peut être l'annexe d'une synthèse régionale."
+                )
+            elif self.parent.department_id is not None:
+                errors["parent"] = "La synthèse parente doit être une synthèse régionale."
+            elif self.parent.region_id != self.region_id:
+                errors["parent"] = "La synthèse parente appartient à une autre région."
+            elif self.parent_id == self.pk:
+                errors["parent"] = "Une synthèse ne peut pas être sa propre annexe."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ThematicSection(Positioned):
+    """A thematic as one synthesis treats it, at its place in that synthesis."""
+
+    position_scope = "synthesis"
+
+    synthesis = models.ForeignKey(
+        Synthesis, on_delete=models.CASCADE, related_name="sections", verbose_name="synthèse"
+    )
+    thematic = models.ForeignKey(
+        Thematic, on_delete=models.PROTECT, related_name="sections", verbose_name="thématique"
+    )
+    title = models.CharField(
+        "intitulé dans la synthèse",
+        max_length=200,
+        blank=True,
+        help_text="Tel que la synthèse l'écrit, par exemple « Gouvernance et anticipation ». "
+        "Vide : l'intitulé de la thématique.",
+    )
+
+    class Meta(Positioned.Meta):
+        verbose_name = "section thématique"
+        verbose_name_plural = "sections thématiques"
+        constraints = [
+            unique_position("synthesis"),
+            models.UniqueConstraint(
+                fields=["synthesis", "thematic"], name="workshops_section_unique_thematic"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.synthesis.title} · N°{self.position} {self.display_title}"
+
+    @property
+    def display_title(self):
+        return self.title or self.thematic.title
+
+
+# Introduction block -------------------------------------------------------------------------
+
+
+class Session(Positioned):
+    """An introduction block: one series of workshop sessions (academic or departmental)."""
+
+    position_scope = "synthesis"
+
+    class Format(models.TextChoices):
+        ON_SITE = "presentiel", "Présentiel"
+        REMOTE = "distanciel", "Distanciel"
+        BOTH = "both", "Les 2"
+
+    synthesis = models.ForeignKey(
+        Synthesis, on_delete=models.CASCADE, related_name="sessions", verbose_name="synthèse"
+    )
+    title = models.CharField(
+        "intitulé",
+        max_length=200,
+        help_text="Par exemple « Pays de la Loire – rencontres départementales ».",
+    )
+    dates_places = models.TextField(
+        "date(s) et lieu(x)",
+        blank=True,
+        help_text="Texte libre ; une ligne par département si besoin.",
+    )
+    format = models.CharField(
+        "format de la session", max_length=10, choices=Format.choices, blank=True
+    )
+    facilitators_note = models.CharField(
+        "note sur les animateurs",
+        max_length=300,
+        blank=True,
+        help_text="Par exemple « Voir les annexes départementales ».",
+    )
+
+    class Meta(Positioned.Meta):
+        verbose_name = "session d'ateliers"
+        verbose_name_plural = "sessions d'ateliers"
+        constraints = [unique_position("synthesis")]
+
+    def __str__(self):
+        return self.title
+
+
+class Facilitator(Positioned):
+    position_scope = "session"
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="facilitators", verbose_name="session"
+    )
+    name = models.CharField("nom", max_length=200)
+    role = models.CharField("fonction", max_length=200, blank=True)
+    note = models.CharField(
+        "précision", max_length=200, blank=True, help_text="Par exemple « pour le lundi 12/10 »."
+    )
+
+    class Meta(Positioned.Meta):
+        verbose_name = "animateur ou animatrice"
+        verbose_name_plural = "animateurs et animatrices"
+        constraints = [unique_position("session")]
+
+    def __str__(self):
+        return f"{self.name}, {self.role}" if self.role else self.name
+
+
+class Participation(models.Model):
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="participations", verbose_name="session"
+    )
+    category = models.ForeignKey(
+        ParticipantCategory,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name="catégorie",
+    )
+    ticked = models.BooleanField("case cochée", default=False)
+    participants = models.PositiveIntegerField("nombre de participants", null=True, blank=True)
+    establishments = models.PositiveIntegerField(
+        "nombre d'établissements représentés", null=True, blank=True
+    )
+    note = models.CharField(
+        "précision",
+        max_length=500,
+        blank=True,
+        help_text="Par exemple « dont une vingtaine d'étudiants ».",
+    )
+
+    class Meta:
+        verbose_name = "participation"
+        verbose_name_plural = "participations"
+        ordering = ["category__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "category"],
+                name="workshops_participation_unique_category",
+                violation_error_message="Cette catégorie est déjà renseignée pour cette session.",
+            )
+        ]
+
+    def __str__(self):
+        count = "—" if self.participants is None else self.participants
+        return f"{self.category} : {count}"
+
+    def clean(self):
+        super().clean()
+        if (
+            self.establishments is not None
+            and self.category_id
+            and not self.category.counts_establishments
+        ):
+            raise ValidationError(
+                {
+                    "establishments": "Le nombre d'établissements ne se renseigne que pour les "
+                    "équipes du premier et du second degré."
+                }
+            )
+
+
+# Stage 1: experience reports and diagnostic -------------------------------------------------
+
+
+class RetexSheet(models.Model):
+    """An experience report (fiche RETEX) presented at the workshop.
+
+    Most belong to one thematic section; a departmental workshop may present sheets that
+    serve every thematic, which then have no section.
+    """
+
+    synthesis = models.ForeignKey(
+        Synthesis, on_delete=models.CASCADE, related_name="retex_sheets", verbose_name="synthèse"
+    )
+    section = models.ForeignKey(
+        ThematicSection,
+        on_delete=models.CASCADE,
+        related_name="retex_sheets",
+        null=True,
+        blank=True,
+        verbose_name="section thématique",
+        help_text="Vide : fiche commune à toutes les thématiques de la synthèse.",
+    )
+    number = models.PositiveSmallIntegerField("numéro", validators=[MinValueValidator(1)])
+    origin = models.CharField(
+        "origine", max_length=100, blank=True, help_text="Académie, Loire-Atlantique, Vendée…"
+    )
+    title = models.CharField("titre ou témoin", max_length=500, blank=True)
+    text = models.TextField("texte", blank=True)
+
+    class Meta:
+        verbose_name = "fiche RETEX"
+        verbose_name_plural = "fiches RETEX"
+        ordering = ["synthesis", "section__position", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["synthesis", "section", "number"],
+                name="workshops_retex_unique_number_in_section",
+                violation_error_message="Ce numéro de RETEX existe déjà dans cette section.",
+            ),
+            models.UniqueConstraint(
+                fields=["synthesis", "number"],
+                condition=Q(section__isnull=True),
+                name="workshops_retex_unique_number_in_synthesis",
+                violation_error_message="Ce numéro de RETEX existe déjà dans cette synthèse.",
+            ),
+        ]
+
+    def __str__(self):
+        label = f"RETEX {self.number}"
+        if self.origin:
+            label += f" ({self.origin})"
+        if self.title:
+            label += f" – {self.title}"
+        return label
+
+    def save(self, *args, **kwargs):
+        if self.section_id and not self.synthesis_id:
+            self.synthesis_id = self.section.synthesis_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.section_id and not self.synthesis_id:
+            self.synthesis_id = self.section.synthesis_id
+        if self.section_id and self.synthesis_id and self.section.synthesis_id != self.synthesis_id:
+            raise ValidationError({"section": "Cette section appartient à une autre synthèse."})
+
+
+class RetexLink(Positioned):
+    position_scope = "sheet"
+
+    sheet = models.ForeignKey(
+        RetexSheet, on_delete=models.CASCADE, related_name="links", verbose_name="fiche RETEX"
+    )
+    url = models.URLField("adresse", max_length=1000)
+    label = models.CharField("libellé", max_length=300, blank=True)
+
+    class Meta(Positioned.Meta):
+        verbose_name = "lien"
+        verbose_name_plural = "liens"
+        constraints = [unique_position("sheet")]
+
+    def __str__(self):
+        return self.label or self.url
+
+
+class DiagnosticRow(Positioned):
+    """A row of « Diagnostic des points forts et irritants »."""
+
+    position_scope = "section"
+
+    section = models.ForeignKey(
+        ThematicSection,
+        on_delete=models.CASCADE,
+        related_name="diagnostic_rows",
+        verbose_name="section thématique",
+    )
+    thematic_label = models.CharField(
+        "thématique telle qu'écrite",
+        max_length=200,
+        blank=True,
+        help_text="Vide : l'intitulé de la section.",
+    )
+    retex_sheets = models.ManyToManyField(
+        RetexSheet,
+        through="RetexReference",
+        related_name="diagnostic_rows",
+        blank=True,
+        verbose_name="fiches RETEX",
+    )
+    retex_label = models.TextField(
+        "RETEX (texte libre)",
+        blank=True,
+        help_text="Pour un témoignage sans fiche numérotée ; une ligne par témoignage.",
+    )
+
+    class Meta(Positioned.Meta):
+        verbose_name = "ligne de diagnostic"
+        verbose_name_plural = "lignes de diagnostic"
+        constraints = [unique_position("section")]
+
+    def __str__(self):
+        return f"{self.section} · diagnostic {self.position}"
+
+
+class RetexReference(models.Model):
+    """A diagnostic row cites a RETEX sheet of its own synthesis."""
+
+    row = models.ForeignKey(
+        DiagnosticRow,
+        on_delete=models.CASCADE,
+        related_name="retex_references",
+        verbose_name="ligne de diagnostic",
+    )
+    sheet = models.ForeignKey(
+        RetexSheet,
+        on_delete=models.CASCADE,
+        related_name="references",
+        verbose_name="fiche RETEX",
+    )
+
+    class Meta:
+        verbose_name = "référence RETEX"
+        verbose_name_plural = "références RETEX"
+        ordering = ["sheet__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["row", "sheet"],
+                name="workshops_retexreference_unique",
+                violation_error_message="Cette fiche RETEX est déjà citée sur cette ligne.",
+            )
+        ]
+
+    def __str__(self):
+        return f"RETEX {self.sheet.number}"
+
+    def clean(self):
+        super().clean()
+        if not (self.row_id and self.sheet_id):
+            return
+        section = self.row.section
+        if self.sheet.synthesis_id != section.synthesis_id or self.sheet.section_id not in (
+            None,
+            section.pk,
+        ):
+            raise ValidationError(
+                {"sheet": "Cette fiche RETEX appartient à une autre synthèse ou thématique."}
+            )
+
+
+class Irritant(Statement):
+    row = models.ForeignKey(
+        DiagnosticRow,
+        on_delete=models.CASCADE,
+        related_name="irritants",
+        verbose_name="ligne de diagnostic",
+    )
+
+    class Meta(Statement.Meta):
+        verbose_name = "irritant"
+        verbose_name_plural = "irritants"
+
+
+class Strength(Statement):
+    row = models.ForeignKey(
+        DiagnosticRow,
+        on_delete=models.CASCADE,
+        related_name="strengths",
+        verbose_name="ligne de diagnostic",
+    )
+
+    class Meta(Statement.Meta):
+        verbose_name = "point fort"
+        verbose_name_plural = "points forts"
+
+
+# Stage 2: projections -----------------------------------------------------------------------
+
+
+class ProjectionRow(Positioned):
+    """A row of « Synthèse des besoins & axes d'amélioration »."""
+
+    position_scope = "section"
+
+    section = models.ForeignKey(
+        ThematicSection,
+        on_delete=models.CASCADE,
+        related_name="projection_rows",
+        verbose_name="section thématique",
+    )
+    thematic_label = models.CharField(
+        "thématique telle qu'écrite",
+        max_length=200,
+        blank=True,
+        help_text="Vide : l'intitulé de la section.",
+    )
+
+    class Meta(Positioned.Meta):
+        verbose_name = "ligne de projection"
+        verbose_name_plural = "lignes de projection"
+        constraints = [unique_position("section")]
+
+    def __str__(self):
+        return f"{self.section} · projection {self.position}"
+
+
+class MainIrritant(LinkedStatement):
+    """An « irritant principal »: a diagnostic irritant of the same section, or retyped text."""
+
+    source_model_label = "irritant du diagnostic"
+
+    row = models.ForeignKey(
+        ProjectionRow,
+        on_delete=models.CASCADE,
+        related_name="main_irritants",
+        verbose_name="ligne de projection",
+    )
+    source = models.ForeignKey(
+        Irritant,
+        on_delete=models.RESTRICT,
+        related_name="projections",
+        null=True,
+        blank=True,
+        verbose_name="irritant du diagnostic",
+    )
+
+    class Meta(LinkedStatement.Meta):
+        verbose_name = "irritant principal"
+        verbose_name_plural = "irritants principaux"
+
+
+class Need(Statement):
+    row = models.ForeignKey(
+        ProjectionRow,
+        on_delete=models.CASCADE,
+        related_name="needs",
+        verbose_name="ligne de projection",
+    )
+
+    class Meta(Statement.Meta):
+        verbose_name = "besoin"
+        verbose_name_plural = "besoins"
+
+
+class Lever(Statement):
+    """An « axe d'amélioration ou levier »."""
+
+    row = models.ForeignKey(
+        ProjectionRow,
+        on_delete=models.CASCADE,
+        related_name="levers",
+        verbose_name="ligne de projection",
+    )
+
+    class Meta(Statement.Meta):
+        verbose_name = "levier"
+        verbose_name_plural = "axes d'amélioration ou leviers"
