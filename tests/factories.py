@@ -65,9 +65,7 @@ class SynthesisFactory(factory.django.DjangoModelFactory):
 
 
 class DepartmentalSynthesisFactory(SynthesisFactory):
-    department = factory.SubFactory(
-        DepartmentFactory, region=factory.SelfAttribute("..region")
-    )
+    department = factory.SubFactory(DepartmentFactory, region=factory.SelfAttribute("..region"))
     parent = factory.SubFactory(SynthesisFactory, region=factory.SelfAttribute("..region"))
 
 

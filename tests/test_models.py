@@ -146,19 +146,24 @@ def test_a_main_irritant_cannot_point_outside_its_section(other):
     assert "appartient à une autre synthèse ou à une autre thématique" in messages(error.value)
 
 
-def test_a_main_irritant_needs_a_source_or_a_text_but_not_both():
-    irritant = factories.IrritantFactory()
-    row = factories.ProjectionRowFactory(section=irritant.row.section)
+def test_a_main_irritant_needs_a_source_or_a_text():
+    row = factories.ProjectionRowFactory()
     with pytest.raises(ValidationError) as error:
         MainIrritant(row=row, position=1).full_clean()
-    assert "Saisissez un texte ou choisissez" in messages(error.value)
-    with pytest.raises(ValidationError):
-        MainIrritant(row=row, position=1, source=irritant, text="Retapé").full_clean()
+    assert "Saisissez un texte ou choisissez un irritant du diagnostic" in messages(error.value)
     # The database holds the rule too.
     with pytest.raises(IntegrityError), transaction.atomic():
-        MainIrritant.objects.create(row=row, position=1, source=irritant, text="Retapé")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        MainIrritant.objects.create(row=row, position=2, text="")
+        MainIrritant.objects.create(row=row, position=1, text="")
+
+
+def test_a_linked_main_irritant_keeps_its_words_but_shows_its_source():
+    irritant = factories.IrritantFactory(text="Maintenance du matériel emprunté")
+    row = factories.ProjectionRowFactory(section=irritant.row.section)
+    main = MainIrritant(row=row, position=1, source=irritant, text="Maintenance des matériels")
+    main.full_clean()
+    main.save()
+    assert main.text == "Maintenance des matériels"
+    assert main.display_text == "Maintenance du matériel emprunté"
 
 
 def test_an_axis_can_point_to_a_lever_of_its_section_only():

@@ -5,8 +5,8 @@ RETEX sheets and the diagnostic, projection and action-plan tables, then flagshi
 proposals. A statement is a string, or {"text": ..., "emphasised": true}.
 
 A main irritant whose text is exactly that of a diagnostic irritant of the same section
-becomes a link to it; likewise an axis (Quoi) and a lever. That is how the facilitators'
-retyped statements become the chain the platform traces.
+is linked to it (keeping its text as written); likewise an axis (Quoi) and a lever. That
+is how the facilitators' retyped statements become the chain the platform traces.
 """
 
 from django.db import transaction
@@ -81,8 +81,6 @@ def _create_linked(model, row, statements, sources):
     for position, statement in enumerate(statements, start=1):
         fields = statement_fields(statement)
         source = sources.get(fields["text"])
-        if source is not None:
-            fields["text"] = ""
         objects.append(model(row=row, position=position, source=source, **fields))
     model.objects.bulk_create(objects)
 

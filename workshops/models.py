@@ -174,13 +174,18 @@ class Statement(Positioned):
 
 
 class LinkedStatement(Statement):
-    """A statement that either points to a statement of an earlier stage or has its own text.
+    """A statement that may point to a statement of an earlier stage of the same section.
 
-    Subclasses define `source` (the foreign key) and `source_model_label` for messages.
+    `text` keeps the words as the facilitators wrote them (they often retyped the earlier
+    statement); once linked, the platform shows the linked statement, so both stages stay
+    one chain. Subclasses define `source` (the foreign key) and `source_model_label`.
     """
 
     text = models.TextField(
-        "texte", blank=True, validators=[MaxLengthValidator(STATEMENT_MAX_LENGTH)]
+        "texte tel qu'écrit",
+        blank=True,
+        validators=[MaxLengthValidator(STATEMENT_MAX_LENGTH)],
+        help_text="Facultatif quand l'énoncé est relié : c'est alors lui qui s'affiche.",
     )
 
     class Meta(Statement.Meta):
@@ -188,11 +193,9 @@ class LinkedStatement(Statement):
         constraints = [
             unique_position("row"),
             models.CheckConstraint(
-                condition=(Q(source__isnull=False) & Q(text=""))
-                | (Q(source__isnull=True) & ~Q(text="")),
-                name="%(app_label)s_%(class)s_source_xor_text",
-                violation_error_message="Choisissez un énoncé existant ou saisissez un texte, "
-                "mais pas les deux.",
+                condition=Q(source__isnull=False) | ~Q(text=""),
+                name="%(app_label)s_%(class)s_source_or_text",
+                violation_error_message="Choisissez un énoncé existant ou saisissez un texte.",
             ),
         ]
 
@@ -202,10 +205,6 @@ class LinkedStatement(Statement):
 
     def clean(self):
         super().clean()
-        if self.source_id and self.text:
-            raise ValidationError(
-                "Choisissez un énoncé existant ou saisissez un texte, mais pas les deux."
-            )
         if not self.source_id and not self.text.strip():
             raise ValidationError(
                 {"text": f"Saisissez un texte ou choisissez un {self.source_model_label}."}
