@@ -20,6 +20,14 @@ def messages(error):
     return " ".join(error.messages)
 
 
+def another_section_of(section):
+    """A section of the same synthesis on another thematic."""
+    return factories.ThematicSectionFactory(
+        synthesis=section.synthesis,
+        thematic=factories.ThematicFactory(number=section.thematic.number % 5 + 1),
+    )
+
+
 # Syntheses ------------------------------------------------------------------------------
 
 
@@ -135,9 +143,7 @@ def test_a_main_irritant_can_point_to_a_diagnostic_irritant_of_its_section():
 def test_a_main_irritant_cannot_point_outside_its_section(other):
     irritant = factories.IrritantFactory()
     if other == "section":
-        section = factories.ThematicSectionFactory(
-            synthesis=irritant.row.section.synthesis, thematic=factories.ThematicFactory(number=5)
-        )
+        section = another_section_of(irritant.row.section)
     else:
         section = factories.ThematicSectionFactory(thematic=irritant.row.section.thematic)
     main = MainIrritant(row=factories.ProjectionRowFactory(section=section), source=irritant)
@@ -216,9 +222,7 @@ def test_a_diagnostic_row_cites_sheets_of_its_section_or_shared_by_its_synthesis
 def test_a_diagnostic_row_cannot_cite_a_sheet_from_elsewhere(other):
     row = factories.DiagnosticRowFactory()
     if other == "section":
-        section = factories.ThematicSectionFactory(
-            synthesis=row.section.synthesis, thematic=factories.ThematicFactory(number=4)
-        )
+        section = another_section_of(row.section)
         sheet = factories.RetexSheetFactory(section=section)
     else:
         sheet = factories.RetexSheetFactory()
