@@ -1,0 +1,76 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests import factories
+from workshops.models import Synthesis, Thematic
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args, **options):
+    out = io.StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_setup_demo_loads_the_real_synthesis_and_prints_the_demo_logins(settings):
+    settings.DEBUG = True
+    output = run("setup_demo")
+    assert Thematic.objects.count() == 5
+    assert set(Synthesis.objects.values_list("slug", flat=True)) == {
+        "pays-de-la-loire-2020",
+        "vendee-2020",
+    }
+    assert "admin / etats-generaux-admin" in output
+    assert "animatrice / etats-generaux-dane" in output
+    facilitator = get_user_model().objects.get(username="animatrice")
+    assert facilitator.check_password("etats-generaux-dane")
+    assert facilitator.is_staff and not facilitator.is_superuser
+    assert facilitator.has_perm("workshops.change_irritant")
+    assert not facilitator.has_perm("workshops.delete_thematic")
+    assert not facilitator.has_perm("auth.change_user")
+
+
+def test_setup_demo_never_overwrites_existing_syntheses(settings):
+    settings.DEBUG = True
+    run("setup_demo")
+    synthesis = Synthesis.objects.get(slug="pays-de-la-loire-2020")
+    synthesis.title = "Titre modifié par une animatrice"
+    synthesis.save()
+    output = run("setup_demo")
+    assert "la démonstration n'est pas rechargée" in output
+    synthesis.refresh_from_db()
+    assert synthesis.title == "Titre modifié par une animatrice"
+
+
+def test_setup_demo_does_not_load_into_a_database_with_other_syntheses(settings, reference_data):
+    settings.DEBUG = True
+    factories.SynthesisFactory(slug="bretagne-2020")
+    run("setup_demo")
+    assert list(Synthesis.objects.values_list("slug", flat=True)) == ["bretagne-2020"]
+
+
+def test_demo_accounts_are_refused_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        run("setup_demo")
+    assert not get_user_model().objects.exists()
+
+
+def test_dump_fixtures_says_which_synthesis_is_missing(tmp_path):
+    with pytest.raises(CommandError, match="pays-de-la-loire-2020"):
+        run("dump_fixtures", output=str(tmp_path / "out.json"))
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_new_content_can_be_added_after_the_demo_is_loaded(settings):
+    """Fixtures carry explicit keys; the database sequences must move past them."""
+    settings.DEBUG = True
+    run("setup_demo")
+    row = Synthesis.objects.get(slug="vendee-2020").sections.first().diagnostic_rows.first()
+    irritant = factories.IrritantFactory(row=row)
+    assert irritant.position == row.irritants.count()
