@@ -74,3 +74,15 @@ def test_new_content_can_be_added_after_the_demo_is_loaded(settings):
     row = Synthesis.objects.get(slug="vendee-2020").sections.first().diagnostic_rows.first()
     irritant = factories.IrritantFactory(row=row)
     assert irritant.position == row.irritants.count()
+
+
+def test_demo_accounts_cannot_log_in_once_debug_is_off(settings, client):
+    settings.DEBUG = True
+    run("setup_demo")
+    assert client.login(username="animatrice", password="etats-generaux-dane")
+    client.logout()
+    settings.DEBUG = False
+    assert not client.login(username="animatrice", password="etats-generaux-dane")
+    assert not client.login(username="admin", password="etats-generaux-admin")
+    real = factories.UserFactory(username="yann", password="un mot de passe solide")
+    assert client.login(username=real.username, password="un mot de passe solide")

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from workshops.auth import DEMO_GROUP
 from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
 from workshops.models import Synthesis
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 content_type__model__in=REFERENCE_MODELS
             )
         )
+        demo_group, _ = Group.objects.get_or_create(name=DEMO_GROUP)
         User = get_user_model()
         self.stdout.write("\nComptes de démonstration (http://127.0.0.1:8000/admin/) :")
         for username, password, description, superuser in DEMO_ACCOUNTS:
@@ -58,6 +60,7 @@ class Command(BaseCommand):
             user.is_superuser = superuser
             user.set_password(password)
             user.save()
+            user.groups.add(demo_group)
             if not superuser:
                 user.groups.add(group)
             self.stdout.write(f"  {username} / {password}  — {description}")
