@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from actionplans.models import ActionPlanRow, FlagshipProposal
 
@@ -172,6 +173,8 @@ class RetexLinkInline(admin.TabularInline):
     model = RetexLink
     fields = ["position", "url", "label"]
     extra = 0
+    # An address typed without a scheme is https (Django 6's default, taken now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(RetexSheet)
