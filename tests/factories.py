@@ -69,6 +69,24 @@ class DepartmentalSynthesisFactory(SynthesisFactory):
     parent = factory.SubFactory(SynthesisFactory, region=factory.SelfAttribute("..region"))
 
 
+class FacilitatorMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = workshops.Membership.Role.FACILITATOR
+    region = factory.SubFactory(RegionFactory)
+
+
+class ReferentMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = workshops.Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = workshops.Membership.Role.REFERENT
+    department = factory.SubFactory(DepartmentFactory)
+
+
 class ThematicSectionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = workshops.ThematicSection

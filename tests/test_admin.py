@@ -45,6 +45,7 @@ def build_one_of_everything():
     factories.FlagshipProposalFactory(synthesis=section.synthesis)
     factories.DepartmentalSynthesisFactory(parent=section.synthesis)
     Group.objects.create(name="Animateurs DANE")
+    factories.FacilitatorMembershipFactory(region=section.synthesis.region)
 
 
 @pytest.mark.parametrize("model", REGISTERED_MODELS, ids=lambda model: model._meta.label)

@@ -86,3 +86,13 @@ def test_demo_accounts_cannot_log_in_once_debug_is_off(settings, client):
     assert not client.login(username="admin", password="etats-generaux-admin")
     real = factories.UserFactory(username="yann", password="un mot de passe solide")
     assert client.login(username=real.username, password="un mot de passe solide")
+
+
+def test_the_demo_facilitator_facilitates_pays_de_la_loire(settings):
+    settings.DEBUG = True
+    run("setup_demo")
+    facilitator = get_user_model().objects.get(username="animatrice")
+    assert set(Synthesis.objects.editable_by(facilitator).values_list("slug", flat=True)) == {
+        "pays-de-la-loire-2020",
+        "vendee-2020",
+    }

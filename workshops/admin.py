@@ -10,6 +10,7 @@ from .models import (
     Irritant,
     Lever,
     MainIrritant,
+    Membership,
     Need,
     ParticipantCategory,
     Participation,
@@ -70,6 +71,15 @@ class DepartmentAdmin(admin.ModelAdmin):
 @admin.register(ParticipantCategory)
 class ParticipantCategoryAdmin(admin.ModelAdmin):
     list_display = ["number", "label", "counts_establishments"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "region", "department"]
+    list_filter = ["role", "region", "department"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    autocomplete_fields = ["user", "region", "department"]
+    list_select_related = ["user", "region", "department"]
 
 
 # Syntheses ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ A synthesis is split into thematic sections; every table row of the national tem
 belongs to one section and every cell of a row is an ordered list of statements.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -231,6 +232,36 @@ class SynthesisQuerySet(models.QuerySet):
     def regional(self):
         return self.filter(department__isnull=True)
 
+    def visible_to(self, user):
+        """Published syntheses for everyone; drafts for the members of their territory.
+
+        A facilitator sees the syntheses of the region and of its departments; a departmental
+        referent those of the department and the regional synthesis above it.
+        """
+        if not user.is_authenticated:
+            return self.published()
+        if user.is_staff or user.is_superuser:
+            return self.all()
+        memberships = user.memberships.all()
+        facilitated = memberships.filter(role=Membership.Role.FACILITATOR)
+        referred = memberships.filter(role=Membership.Role.REFERENT)
+        return self.filter(
+            Q(status=Synthesis.Status.PUBLISHED)
+            | Q(region__in=facilitated.values("region"))
+            | Q(department__in=referred.values("department"))
+            | Q(department__isnull=True, region__departments__in=referred.values("department"))
+        ).distinct()
+
+    def editable_by(self, user):
+        """Administrators edit everything; facilitators the syntheses of their region."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff or user.is_superuser:
+            return self.all()
+        return self.filter(
+            region__in=user.memberships.filter(role=Membership.Role.FACILITATOR).values("region")
+        )
+
 
 class Synthesis(models.Model):
     """The synthesis of a region or of one of its departments (an annex of the regional one)."""
@@ -307,6 +338,69 @@ class Synthesis(models.Model):
                 errors["parent"] = "Une synthèse ne peut pas être sa propre annexe."
         if errors:
             raise ValidationError(errors)
+
+
+class Membership(models.Model):
+    """A user's role on a territory: facilitator of a region, referent of a department."""
+
+    class Role(models.TextChoices):
+        FACILITATOR = "facilitator", "Animateur ou animatrice DANE"
+        REFERENT = "referent", "Référent départemental"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name="utilisateur",
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        null=True,
+        blank=True,
+        verbose_name="région académique",
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        null=True,
+        blank=True,
+        verbose_name="département",
+    )
+
+    class Meta:
+        verbose_name = "rôle sur un territoire"
+        verbose_name_plural = "rôles sur un territoire"
+        ordering = ["user__username", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="facilitator", region__isnull=False, department__isnull=True)
+                    | Q(role="referent", region__isnull=True, department__isnull=False)
+                ),
+                name="workshops_membership_territory_matches_role",
+                violation_error_message="Un animateur est rattaché à une région, un référent "
+                "à un département.",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "region"],
+                condition=Q(role="facilitator"),
+                name="workshops_membership_unique_facilitator",
+                violation_error_message="Cette personne anime déjà cette région.",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "department"],
+                condition=Q(role="referent"),
+                name="workshops_membership_unique_referent",
+                violation_error_message="Cette personne est déjà référente de ce département.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.region or self.department}"
 
 
 class ThematicSection(Positioned):

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from workshops.auth import DEMO_GROUP
 from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
-from workshops.models import Synthesis
+from workshops.models import Membership, Region, Synthesis
 
 FACILITATORS_GROUP = "Animateurs DANE"
 # What facilitators may change in the admin: content, not reference data nor accounts.
@@ -63,4 +63,9 @@ class Command(BaseCommand):
             user.groups.add(demo_group)
             if not superuser:
                 user.groups.add(group)
+                Membership.objects.get_or_create(
+                    user=user,
+                    role=Membership.Role.FACILITATOR,
+                    region=Region.objects.get(code="pays-de-la-loire"),
+                )
             self.stdout.write(f"  {username} / {password}  — {description}")
