@@ -10,6 +10,7 @@ is how the facilitators' retyped statements become the chain the platform traces
 """
 
 from django.db import transaction
+from django.db.models import Prefetch
 
 from actionplans.models import (
     Action,
@@ -214,3 +215,410 @@ def _create_section(synthesis, position, thematic, data, shared_sheets):
         _create_statements(Timing, row, row_data.get("timing", []))
         _create_statements(Indicator, row, row_data.get("indicators", []))
     return section
+
+
+# Database → nested document, and replacing a synthesis's content ---------------------------
+#
+# The inverse of create_synthesis, and what an import needs to replace the content of an
+# existing synthesis without losing what a curator did on it afterwards.
+
+# Statement columns of each stage, in the order of the document format; the linked ones name
+# the column of the earlier stage their statements may point to.
+STAGE_COLUMNS = {
+    "diagnostic": ["irritants", "strengths"],
+    "projections": ["main_irritants", "needs", "levers"],
+    "action_plan": ["axes", "actions", "actors", "timing", "indicators"],
+}
+LINKED_COLUMNS = {
+    ("projections", "main_irritants"): ("diagnostic", "irritants"),
+    ("action_plan", "axes"): ("projections", "levers"),
+}
+# The keys of a document that an import replaces; sessions (the introduction block), title,
+# year and status are left as they are.
+CONTENT_KEYS = ["retex", "sections", "flagship_proposals"]
+
+
+def statement_document(text, emphasised=False):
+    """The canonical form of a statement in a document."""
+    return {"text": text, "emphasised": True} if emphasised else text
+
+
+def _statement(statement):
+    text = statement.display_text if statement.text == "" else statement.text
+    return statement_document(text, statement.emphasised)
+
+
+def _sheet_document(sheet):
+    return {
+        "number": sheet.number,
+        "origin": sheet.origin,
+        "title": sheet.title,
+        "text": sheet.text,
+        "links": [link.url for link in sheet.links.all()],
+    }
+
+
+def synthesis_document(synthesis):
+    """The nested document of a stored synthesis, in a constant number of queries.
+
+    create_synthesis(synthesis_document(s)) rebuilds the same synthesis; statement links are
+    not part of the document (see synthesis_links).
+    """
+    return _snapshot(synthesis)[0]
+
+
+def synthesis_links(synthesis):
+    """{statement key: text of its source} for every linked main irritant and axis."""
+    return _snapshot(synthesis)[1]
+
+
+def statement_key(thematic, stage, column, text, occurrence):
+    """Identifies a statement across versions: the n-th statement with this text in a column."""
+    return (thematic, stage, column, text, occurrence)
+
+
+def _iter_statement_keys(section):
+    """(stage, column, row, index, key) for every statement of a section document, in order;
+    the statement is row[column][index]."""
+    for stage, columns in STAGE_COLUMNS.items():
+        for column in columns:
+            seen = {}
+            for row in section.get(stage, []):
+                for index, statement in enumerate(row.get(column, [])):
+                    text = statement_fields(statement)["text"]
+                    occurrence = seen.get(text, 0)
+                    seen[text] = occurrence + 1
+                    key = statement_key(section["thematic"], stage, column, text, occurrence)
+                    yield stage, column, row, index, key
+
+
+def _snapshot(synthesis):
+    synthesis = (
+        Synthesis.objects.select_related("region", "department", "parent")
+        .prefetch_related(
+            Prefetch("sessions", Session.objects.order_by("position")),
+            Prefetch("sessions__facilitators", Facilitator.objects.order_by("position")),
+            Prefetch(
+                "sessions__participations",
+                Participation.objects.select_related("category").order_by("category__number"),
+            ),
+            Prefetch("retex_sheets", RetexSheet.objects.order_by("number")),
+            Prefetch("retex_sheets__links", RetexLink.objects.order_by("position")),
+            Prefetch("sections", ThematicSection.objects.select_related("thematic")),
+            Prefetch("sections__diagnostic_rows", DiagnosticRow.objects.order_by("position")),
+            Prefetch(
+                "sections__diagnostic_rows__retex_references",
+                RetexReference.objects.select_related("sheet").order_by("sheet__number"),
+            ),
+            Prefetch("sections__diagnostic_rows__irritants", Irritant.objects.all()),
+            Prefetch("sections__diagnostic_rows__strengths", Strength.objects.all()),
+            Prefetch("sections__projection_rows", ProjectionRow.objects.order_by("position")),
+            Prefetch(
+                "sections__projection_rows__main_irritants",
+                MainIrritant.objects.select_related("source"),
+            ),
+            Prefetch("sections__projection_rows__needs", Need.objects.all()),
+            Prefetch("sections__projection_rows__levers", Lever.objects.all()),
+            Prefetch("sections__action_plan_rows", ActionPlanRow.objects.order_by("position")),
+            Prefetch("sections__action_plan_rows__axes", Axis.objects.select_related("source")),
+            Prefetch("sections__action_plan_rows__actions", Action.objects.all()),
+            Prefetch("sections__action_plan_rows__actors", Actor.objects.all()),
+            Prefetch("sections__action_plan_rows__timings", Timing.objects.all()),
+            Prefetch("sections__action_plan_rows__indicators", Indicator.objects.all()),
+            Prefetch("flagship_proposals", FlagshipProposal.objects.order_by("position")),
+        )
+        .get(pk=synthesis.pk)
+    )
+    sheets = list(synthesis.retex_sheets.all())
+    document = {
+        "slug": synthesis.slug,
+        "title": synthesis.title,
+        "year": synthesis.year,
+        "status": synthesis.status,
+        "region": synthesis.region.code,
+        "department": synthesis.department.code if synthesis.department_id else None,
+        "parent": synthesis.parent.slug if synthesis.parent_id else None,
+        "sessions": [
+            {
+                "title": session.title,
+                "dates_places": session.dates_places,
+                "format": session.format,
+                "facilitators_note": session.facilitators_note,
+                "facilitators": [
+                    {"name": person.name, "role": person.role, "note": person.note}
+                    for person in session.facilitators.all()
+                ],
+                "participations": [
+                    {
+                        "category": participation.category.number,
+                        "ticked": participation.ticked,
+                        "participants": participation.participants,
+                        "establishments": participation.establishments,
+                        "note": participation.note,
+                    }
+                    for participation in session.participations.all()
+                ],
+            }
+            for session in synthesis.sessions.all()
+        ],
+        "retex": [_sheet_document(sheet) for sheet in sheets if sheet.section_id is None],
+        "sections": [],
+        "flagship_proposals": [
+            {field: getattr(proposal, field) for field in FLAGSHIP_FIELDS}
+            for proposal in synthesis.flagship_proposals.all()
+        ],
+    }
+    links = {}
+    for section in sorted(synthesis.sections.all(), key=lambda section: section.position):
+        data = {
+            "thematic": section.thematic.number,
+            "title": section.title,
+            "retex": [_sheet_document(sheet) for sheet in sheets if sheet.section_id == section.pk],
+            "diagnostic": [
+                {
+                    "thematic_label": row.thematic_label,
+                    "retex": [reference.sheet.number for reference in row.retex_references.all()],
+                    "retex_label": row.retex_label,
+                    "irritants": [_statement(s) for s in row.irritants.all()],
+                    "strengths": [_statement(s) for s in row.strengths.all()],
+                }
+                for row in section.diagnostic_rows.all()
+            ],
+            "projections": [
+                {
+                    "thematic_label": row.thematic_label,
+                    "main_irritants": [_statement(s) for s in row.main_irritants.all()],
+                    "needs": [_statement(s) for s in row.needs.all()],
+                    "levers": [_statement(s) for s in row.levers.all()],
+                }
+                for row in section.projection_rows.all()
+            ],
+            "action_plan": [
+                {
+                    "thematic_label": row.thematic_label,
+                    "axes": [_statement(s) for s in row.axes.all()],
+                    "actions": [_statement(s) for s in row.actions.all()],
+                    "actors": [_statement(s) for s in row.actors.all()],
+                    "horizon": row.horizon,
+                    "timing": [_statement(s) for s in row.timings.all()],
+                    "indicators": [_statement(s) for s in row.indicators.all()],
+                }
+                for row in section.action_plan_rows.all()
+            ],
+        }
+        document["sections"].append(data)
+        linked = iter(
+            [s for row in section.projection_rows.all() for s in row.main_irritants.all()]
+            + [s for row in section.action_plan_rows.all() for s in row.axes.all()]
+        )
+        for stage, column, _row, _index, key in _iter_statement_keys(data):
+            if (stage, column) in LINKED_COLUMNS:
+                stored = next(linked)
+                if stored.source_id:
+                    links[key] = stored.source.text
+    return document, links
+
+
+def normalize_document(document):
+    """The document with every optional key filled in and statements in canonical form."""
+
+    def statements(items):
+        return [statement_document(**statement_fields(item)) for item in items]
+
+    def sheet(data):
+        return {
+            "number": data["number"],
+            "origin": data.get("origin", ""),
+            "title": data.get("title", ""),
+            "text": data.get("text", ""),
+            "links": list(data.get("links", [])),
+        }
+
+    def row(data, stage):
+        result = {"thematic_label": data.get("thematic_label", "")}
+        if stage == "diagnostic":
+            result["retex"] = list(data.get("retex", []))
+            result["retex_label"] = data.get("retex_label", "")
+        if stage == "action_plan":
+            result["horizon"] = data.get("horizon", "")
+        for column in STAGE_COLUMNS[stage]:
+            result[column] = statements(data.get(column, []))
+        return result
+
+    normalized = dict(document)
+    normalized["retex"] = [sheet(data) for data in document.get("retex", [])]
+    normalized["sections"] = [
+        {
+            "thematic": section["thematic"],
+            "title": section.get("title", ""),
+            "retex": [sheet(data) for data in section.get("retex", [])],
+            **{
+                stage: [row(data, stage) for data in section.get(stage, [])]
+                for stage in STAGE_COLUMNS
+            },
+        }
+        for section in document.get("sections", [])
+    ]
+    normalized["flagship_proposals"] = [
+        {field: data.get(field, "") for field in FLAGSHIP_FIELDS}
+        for data in document.get("flagship_proposals", [])
+    ]
+    return normalized
+
+
+class ContentPlan:
+    """What replacing a synthesis's content with a document would store.
+
+    `document` is the new content with the curator's emphasis re-applied, `links` the
+    source text of every linked statement, `lost_links` the curator's links that cannot be
+    kept (their statement or its source changed), `removed_sections` the thematic numbers
+    of the sections that would disappear, `changed` whether anything would be written.
+    """
+
+    def __init__(self, document, links, lost_links, removed_sections, changed, previous=None):
+        self.previous = previous  # the stored document, normalized
+        self.document = document
+        self.links = links
+        self.lost_links = lost_links
+        self.removed_sections = removed_sections
+        self.changed = changed
+
+
+def plan_content(synthesis, document, metadata=None):
+    """Compares a new document with a stored synthesis and merges the curator's work into it.
+
+    A statement is unchanged when its key (thematic, stage, column, text and rank among the
+    statements with the same text in that column) exists in both versions. An unchanged
+    statement keeps its emphasis when it had one, and a linked main irritant or axis keeps its
+    link when the statement it pointed to still exists (same text, same section), or stays
+    unlinked when a curator removed the link. Any other statement is exactly as the document
+    says, linked by identical text like create_synthesis.
+    `metadata` ({"region": code, "department": code, "parent": slug}) counts as a change when
+    it differs from the stored one.
+    """
+    old_document, old_links = _snapshot(synthesis)
+    old_document = normalize_document(old_document)
+    new = normalize_document(document)
+    old_emphasised = {
+        key
+        for section in old_document["sections"]
+        for _stage, column, row, index, key in _iter_statement_keys(section)
+        if statement_fields(row[column][index])["emphasised"]
+    }
+    old_keys = {
+        key for section in old_document["sections"] for *_rest, key in _iter_statement_keys(section)
+    }
+    old_sources = {
+        (section["thematic"], target): {
+            statement_fields(statement)["text"]
+            for row in section[target[0]]
+            for statement in row[target[1]]
+        }
+        for section in old_document["sections"]
+        for target in LINKED_COLUMNS.values()
+    }
+    links = {}
+    for section in new["sections"]:
+        sources = {
+            target: {
+                statement_fields(statement)["text"]
+                for row in section[target[0]]
+                for statement in row[target[1]]
+            }
+            for target in LINKED_COLUMNS.values()
+        }
+        for stage, column, row, index, key in _iter_statement_keys(section):
+            text = key[3]
+            if key in old_emphasised:
+                row[column][index] = statement_document(text, True)
+            target = LINKED_COLUMNS.get((stage, column))
+            if target is None:
+                continue
+            wanted = old_links.get(key)
+            unlinked = (  # by a curator: create_synthesis would have linked it
+                key in old_keys and wanted is None and text in old_sources.get((key[0], target), ())
+            )
+            if wanted is not None and wanted in sources[target]:
+                links[key] = wanted
+            elif text in sources[target] and not unlinked:
+                links[key] = text
+    new_sections = {section["thematic"] for section in new["sections"]}
+    new_keys = {key for section in new["sections"] for *_rest, key in _iter_statement_keys(section)}
+    # Links worth telling about: a curator's link (to other words) whose statement changed,
+    # or any link of an unchanged statement whose source is gone. Not those of removed sections.
+    lost = [
+        (key, source)
+        for key, source in old_links.items()
+        if links.get(key) != source
+        and key[0] in new_sections
+        and (key in new_keys or source != key[3])
+    ]
+    removed = [
+        section["thematic"]
+        for section in old_document["sections"]
+        if section["thematic"] not in new_sections
+    ]
+    changed = any(new[key] != old_document[key] for key in CONTENT_KEYS) or links != old_links
+    if metadata:
+        changed = changed or any(old_document[key] != value for key, value in metadata.items())
+    return ContentPlan(new, links, lost, removed, changed, old_document)
+
+
+@transaction.atomic
+def replace_synthesis_content(synthesis, plan, **fields):
+    """Replaces the sections, shared RETEX sheets and flagship proposals of a synthesis.
+
+    `plan` comes from plan_content; `fields` (region, department, parent…) are saved on the
+    synthesis too. Sessions are left as they are. Links are set as the plan says.
+    """
+    document = plan.document
+    synthesis.flagship_proposals.all().delete()
+    synthesis.sections.all().delete()
+    synthesis.retex_sheets.all().delete()
+    for name, value in fields.items():
+        setattr(synthesis, name, value)
+    synthesis.save()  # also moves updated_at
+
+    shared_sheets = _create_retex_sheets(synthesis, None, document.get("retex", []))
+    thematics = {thematic.number: thematic for thematic in Thematic.objects.all()}
+    for position, data in enumerate(document.get("sections", []), start=1):
+        section = _create_section(
+            synthesis, position, thematics[data["thematic"]], data, shared_sheets
+        )
+        _apply_links(section, data, plan.links)
+    for position, data in enumerate(document.get("flagship_proposals", []), start=1):
+        FlagshipProposal.objects.create(
+            synthesis=synthesis,
+            position=position,
+            **{field: data.get(field, "") for field in FLAGSHIP_FIELDS},
+        )
+    return synthesis
+
+
+def _apply_links(section, data, links):
+    """Points the section's main irritants and axes to the sources the plan decided."""
+    models = {
+        ("projections", "main_irritants"): (MainIrritant, Irritant),
+        ("action_plan", "axes"): (Axis, Lever),
+    }
+    for (stage, column), (model, source_model) in models.items():
+        first_source = {}
+        for source in source_model.objects.filter(row__section=section).order_by(
+            "row__position", "position"
+        ):
+            first_source.setdefault(source.text, source)
+        statements = model.objects.filter(row__section=section).order_by(
+            "row__position", "position"
+        )
+        keys = [
+            key
+            for key_stage, key_column, _row, _index, key in _iter_statement_keys(data)
+            if (key_stage, key_column) == (stage, column)
+        ]
+        changed = []
+        for statement, key in zip(statements, keys, strict=True):
+            wanted = first_source.get(links[key]) if key in links else None
+            if statement.source_id != (wanted.pk if wanted else None):
+                statement.source = wanted
+                changed.append(statement)
+        model.objects.bulk_update(changed, ["source"])

@@ -1,0 +1,210 @@
+"""Text helpers shared by both readers: cleaning, matching keys, statements, columns, thematics.
+
+Emphasis travels through the readers as two control characters (EM_OPEN … EM_CLOSE) that no
+cleaned input can contain: bold or green runs of a DOCX, <b>/<strong> and **…** of a text
+export all become these markers, so one function splits every cell into statements.
+"""
+
+import html
+import re
+import unicodedata
+
+EM_OPEN, EM_CLOSE = "\x01", "\x02"
+BULLETS = "▶►"
+
+# C0 and C1 control characters except tab and newline, and invisible marks; the second
+# form keeps the emphasis markers, once they have been put in.
+_INVISIBLE = "\x7f-\x9f\u200b\u200e\u200f\u2028\u2029\ufeff"
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")
+_CONTROL_BUT_MARKERS = re.compile(f"[\x00\x03-\x08\x0b-\x1f{_INVISIBLE}]")
+# Whitespace to squash: every kind except the no-break spaces French typography relies on.
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+
+
+def clean_text(text, keep_markers=False):
+    """Newlines as \\n, no control characters, composed accents (NFC)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = _CONTROL_BUT_MARKERS if keep_markers else _CONTROL
+    return unicodedata.normalize("NFC", control.sub("", text))
+
+
+def squash(text):
+    """Single spaces inside (no-break spaces kept), no whitespace of any kind at the ends."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def strip_markers(text):
+    return text.replace(EM_OPEN, "").replace(EM_CLOSE, "")
+
+
+def norm_key(text):
+    """Lower case, no accents nor punctuation: « Thématique  concernée » → thematique concernee."""
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
+    text = unicodedata.normalize("NFKD", strip_markers(text))
+    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
+
+def compact_key(text):
+    """norm_key without spaces, for headings whose spacing varies."""
+    return norm_key(text).replace(" ", "")
+
+
+# HTML and markdown of the text export ------------------------------------------------------
+
+# Every quantifier is bounded or anchored on a literal « < »: a 2 MB line of spaces or of
+# unclosed tags is read in linear time.
+_SUP = re.compile(
+    r"<[ ]{0,5}sup[ ]{0,5}>[ \t]{0,5}([^<>]{0,40}?)[ \t]{0,5}<[ ]{0,5}/[ ]{0,5}sup[ ]{0,5}>",
+    re.I,
+)
+_SUP_MARK = "\x03"  # where a superscript was: the spaces before it go (« 1 <sup>er</sup> »)
+_ATTRIBUTES = r"(?:[ \t][^<>]{0,300})?"
+_BOLD_OPEN = re.compile(rf"<[ ]{{0,5}}(?:b|strong){_ATTRIBUTES}>", re.I)
+_BOLD_CLOSE = re.compile(r"<[ ]{0,5}/[ ]{0,5}(?:b|strong)[ ]{0,5}>", re.I)
+_MD_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+_BREAKS = re.compile(
+    rf"<[ ]{{0,5}}(?:li|br|p){_ATTRIBUTES}/?>|<[ ]{{0,5}}/[ ]{{0,5}}(?:li|p)[ ]{{0,5}}>", re.I
+)
+_OTHER_TAGS = re.compile(
+    rf"<[ ]{{0,5}}/?[ ]{{0,5}}(?:ul|ol|span|i|em|u|sub|div|font|a){_ATTRIBUTES}/?>", re.I
+)
+
+
+def html_to_marked(text):
+    """A line or cell of the text export with emphasis as markers, list items on new lines.
+
+    Only the tags pandoc writes for the template are interpreted; any other « < » stays text.
+    """
+    if "<" in text:
+        parts = _SUP.sub(_SUP_MARK + r"\1", text).split(_SUP_MARK)
+        text = "".join([part.rstrip(" \t") for part in parts[:-1]] + parts[-1:])
+    text = _BOLD_OPEN.sub(EM_OPEN, text)
+    text = _BOLD_CLOSE.sub(EM_CLOSE, text)
+    text = _MD_BOLD.sub(EM_OPEN + r"\1" + EM_CLOSE, text)
+    text = _BREAKS.sub("\n", text)
+    text = _OTHER_TAGS.sub("", text)
+    return clean_text(html.unescape(text), keep_markers=True)
+
+
+def plain(marked):
+    """The visible text of a marked string, on one line."""
+    return squash(strip_markers(marked).replace("\n", " ").replace("\t", " "))
+
+
+# Statements -------------------------------------------------------------------------------
+
+
+def split_statements(marked):
+    """[(text, emphasised, partly_emphasised)] for the ▶ bullets and lines of a cell.
+
+    A statement is emphasised when every visible character of it is bold or green.
+    """
+    statements = []
+    chars, inside, outside, depth = [], 0, 0, 0
+
+    def flush():
+        text = squash("".join(chars))
+        if text:
+            statements.append((text, inside > 0 and outside == 0, inside > 0 and outside > 0))
+
+    for char in marked:
+        if char == EM_OPEN:
+            depth += 1
+        elif char == EM_CLOSE:
+            depth = max(depth - 1, 0)
+        elif char in BULLETS or char == "\n":
+            flush()
+            chars, inside, outside = [], 0, 0
+        else:
+            chars.append(char)
+            if not char.isspace():
+                if depth:
+                    inside += 1
+                else:
+                    outside += 1
+    flush()
+    return statements
+
+
+# Columns ----------------------------------------------------------------------------------
+
+# (compact heading prefixes, column, stage); the first rule that matches wins. A bare
+# « Irritants » belongs to the diagnostic unless the other columns are those of projections.
+_COLUMN_RULES = [
+    (("thematique",), "thematic", None),
+    (("retex", "retoursdexperience", "retourdexperience"), "retex", "diagnostic"),
+    (("irritantsprincipaux", "irritantprincipal"), "main_irritants", "projections"),
+    (("irritant",), "irritants", None),
+    (("pointsforts", "pointfort"), "strengths", "diagnostic"),
+    (("besoin",), "needs", "projections"),
+    (
+        ("axesdameliorationprincipaux", "axedameliorationprincipal", "axesprincipaux", "quoi"),
+        "axes",
+        "action_plan",
+    ),
+    (("axesdamelioration", "axedamelioration", "levier"), "levers", "projections"),
+    (("actionsamener", "actionamener", "actions", "comment"), "actions", "action_plan"),
+    (("acteur", "qui"), "actors", "action_plan"),
+    (("temporalite", "quand"), "timing", "action_plan"),
+    (("indicateur", "facteursdereussite"), "indicators", "action_plan"),
+]
+
+
+def column_of(heading):
+    """(column, stage or None) named by a header cell, or None."""
+    key = compact_key(heading)
+    if not key:
+        return None
+    for prefixes, column, stage in _COLUMN_RULES:
+        if key.startswith(prefixes):
+            return column, stage
+    return None
+
+
+def header_columns(cells):
+    """(stage, [column or None per cell]) when these cells name a template table, else None.
+
+    A header names at least two known columns; an unknown heading is None in the list.
+    """
+    found = [column_of(cell) for cell in cells]
+    stages = [match[1] for match in found if match and match[1]]
+    if sum(1 for match in found if match) < 2:
+        return None
+    if not stages:  # « Thématique » and « Irritants » only: a diagnostic
+        if not any(match and match[0] == "irritants" for match in found):
+            return None
+        stages = ["diagnostic"]
+    stage = max(set(stages), key=stages.count)
+    columns = []
+    for match in found:
+        if match is None:
+            columns.append(None)
+        elif match[0] == "irritants" and stage == "projections":
+            columns.append("main_irritants")
+        else:
+            columns.append(match[0])
+    return stage, columns
+
+
+# Thematics --------------------------------------------------------------------------------
+
+THEMATIC_KEYWORDS = {
+    1: ["egal acces", "acces au numerique", "fracture numerique", "ecole inclusive"],
+    2: ["enseigner", "apprendre"],
+    3: ["travailler ensemble", "culture numerique professionnelle"],
+    4: ["responsable", "souverain"],
+    5: ["gouvernance", "anticipation"],
+}
+
+
+def thematic_of(text):
+    """The canonical number of the thematic a title or label names, whatever its numbering."""
+    key = f" {norm_key(text)} "
+    scores = {
+        number: sum(1 for word in words if f" {word} " in key)
+        for number, words in THEMATIC_KEYWORDS.items()
+    }
+    best = max(scores.values())
+    winners = [number for number, score in scores.items() if score == best]
+    return winners[0] if best and len(winners) == 1 else None
