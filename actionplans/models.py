@@ -9,6 +9,7 @@ from workshops.models import (
     Statement,
     Synthesis,
     ThematicSection,
+    Versioned,
     unique_position,
 )
 
@@ -25,7 +26,7 @@ class Effort(models.TextChoices):
     HIGH = "fort", "Fort"
 
 
-class ActionPlanRow(Positioned):
+class ActionPlanRow(Versioned, Positioned):
     """A row of « Plan d'action pour répondre aux besoins et activer les leviers »."""
 
     position_scope = "section"
@@ -124,7 +125,7 @@ class Indicator(Statement):
         verbose_name_plural = "indicateurs et facteurs de réussite"
 
 
-class FlagshipProposal(Positioned):
+class FlagshipProposal(Versioned, Positioned):
     """« Proposition phare / dispositif mis en place / pratique généralisable »."""
 
     position_scope = "synthesis"

@@ -10,6 +10,7 @@ from workshops.models import (
     Irritant,
     MainIrritant,
     RetexReference,
+    StaleEditError,
     Synthesis,
 )
 
@@ -320,3 +321,53 @@ def test_every_object_reads_well():
     assert str(sheet).startswith("RETEX 2 (Loire-Atlantique) – ")
     assert str(factories.IrritantFactory(text="Zones blanches")) == "Zones blanches"
     assert str(factories.ParticipationFactory(participants=None)).endswith(" : —")
+
+
+# Concurrent edits -------------------------------------------------------------------------
+
+
+def test_an_edit_from_the_version_it_started_from_is_saved():
+    irritant = factories.IrritantFactory(text="Zones blanches")
+    irritant.text = "Zones blanches et grises"
+    irritant.save_if_unchanged(expected_version=1, fields=["text"])
+    irritant.refresh_from_db()
+    assert (irritant.text, irritant.version) == ("Zones blanches et grises", 2)
+
+
+def test_a_second_edit_from_a_stale_version_is_refused_and_keeps_the_first():
+    first = factories.IrritantFactory(text="Zones blanches")
+    second = Irritant.objects.get(pk=first.pk)
+    first.text = "Texte de la première animatrice"
+    first.save_if_unchanged(expected_version=1, fields=["text"])
+    second.text = "Texte de la seconde animatrice"
+    with pytest.raises(StaleEditError) as error:
+        second.save_if_unchanged(expected_version=1, fields=["text"])
+    assert error.value.current.text == "Texte de la première animatrice"
+    first.refresh_from_db()
+    assert first.text == "Texte de la première animatrice"
+
+
+def test_an_edit_of_a_deleted_statement_is_refused():
+    irritant = factories.IrritantFactory()
+    stale = Irritant.objects.get(pk=irritant.pk)
+    irritant.delete()
+    with pytest.raises(StaleEditError) as error:
+        stale.save_if_unchanged(expected_version=1, fields=["text"])
+    assert error.value.current is None
+
+
+def test_an_admin_save_bumps_the_version_so_workspace_edits_cannot_overwrite_it():
+    irritant = factories.IrritantFactory()
+    irritant.text = "Corrigé dans l'administration"
+    irritant.save()
+    assert irritant.version == 2
+    with pytest.raises(StaleEditError):
+        Irritant.objects.get(pk=irritant.pk).save_if_unchanged(1, ["text"])
+
+
+def test_touching_a_synthesis_records_its_last_change():
+    synthesis = factories.SynthesisFactory()
+    before = synthesis.updated_at
+    synthesis.touch()
+    synthesis.refresh_from_db()
+    assert synthesis.updated_at > before

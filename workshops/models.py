@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
+from django.utils import timezone
 
 STATEMENT_MAX_LENGTH = 2000
 
@@ -118,6 +119,41 @@ class ParticipantCategory(models.Model):
         return (self.number,)
 
 
+# Concurrent edits --------------------------------------------------------------------------
+
+
+class StaleEditError(Exception):
+    """Someone saved the object since the editor loaded it: their change must not be lost."""
+
+    def __init__(self, current):
+        super().__init__("L'énoncé a été modifié entre-temps.")
+        self.current = current  # the object as saved by the other person, or None if deleted
+
+
+class Versioned(models.Model):
+    """Optimistic locking: every save bumps `version`; an edit names the version it started from."""
+
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
+        super().save(*args, **kwargs)
+
+    def save_if_unchanged(self, expected_version, fields):
+        """Writes `fields` only if the stored version is still `expected_version`."""
+        manager = type(self)._default_manager
+        updated = manager.filter(pk=self.pk, version=expected_version).update(
+            version=F("version") + 1, **{field: getattr(self, field) for field in fields}
+        )
+        if not updated:
+            raise StaleEditError(manager.filter(pk=self.pk).first())
+        self.version = expected_version + 1
+
+
 # Ordering helpers ---------------------------------------------------------------------------
 
 
@@ -150,7 +186,7 @@ def unique_position(scope):
     )
 
 
-class Statement(Positioned):
+class Statement(Versioned, Positioned):
     """One ▶ bullet of a table cell."""
 
     position_scope = "row"
@@ -162,7 +198,7 @@ class Statement(Positioned):
         help_text="En gras et en vert : particulièrement souligné dans les échanges.",
     )
 
-    class Meta(Positioned.Meta):
+    class Meta(Versioned.Meta, Positioned.Meta):
         abstract = True
         constraints = [unique_position("row")]
 
@@ -263,7 +299,7 @@ class SynthesisQuerySet(models.QuerySet):
         )
 
 
-class Synthesis(models.Model):
+class Synthesis(Versioned):
     """The synthesis of a region or of one of its departments (an annex of the regional one)."""
 
     class Status(models.TextChoices):
@@ -319,6 +355,11 @@ class Synthesis(models.Model):
     @property
     def is_departmental(self):
         return self.department_id is not None
+
+    def touch(self):
+        """Records that its content changed (the "last change" users see)."""
+        self.updated_at = timezone.now()
+        Synthesis.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
 
     def clean(self):
         super().clean()
@@ -443,7 +484,7 @@ class ThematicSection(Positioned):
 # Introduction block -------------------------------------------------------------------------
 
 
-class Session(Positioned):
+class Session(Versioned, Positioned):
     """An introduction block: one series of workshop sessions (academic or departmental)."""
 
     position_scope = "synthesis"
@@ -485,7 +526,7 @@ class Session(Positioned):
         return self.title
 
 
-class Facilitator(Positioned):
+class Facilitator(Versioned, Positioned):
     position_scope = "session"
 
     session = models.ForeignKey(
@@ -506,7 +547,7 @@ class Facilitator(Positioned):
         return f"{self.name}, {self.role}" if self.role else self.name
 
 
-class Participation(models.Model):
+class Participation(Versioned):
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="participations", verbose_name="session"
     )
@@ -562,7 +603,7 @@ class Participation(models.Model):
 # Stage 1: experience reports and diagnostic -------------------------------------------------
 
 
-class RetexSheet(models.Model):
+class RetexSheet(Versioned):
     """An experience report (fiche RETEX) presented at the workshop.
 
     Most belong to one thematic section; a departmental workshop may present sheets that
@@ -645,7 +686,7 @@ class RetexLink(Positioned):
         return self.label or self.url
 
 
-class DiagnosticRow(Positioned):
+class DiagnosticRow(Versioned, Positioned):
     """A row of « Diagnostic des points forts et irritants »."""
 
     position_scope = "section"
@@ -758,7 +799,7 @@ class Strength(Statement):
 # Stage 2: projections -----------------------------------------------------------------------
 
 
-class ProjectionRow(Positioned):
+class ProjectionRow(Versioned, Positioned):
     """A row of « Synthèse des besoins & axes d'amélioration »."""
 
     position_scope = "section"
