@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "crispy_forms",
+    "widget_tweaks",
+    "dsfr",
     "workshops",
     "actionplans",
 ]
@@ -88,6 +90,21 @@ DATABASES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache of the rendered PDF syntheses (keyed on a hash of their content). On disk by default:
+# gunicorn's workers are separate processes, and a per-process memory cache would render
+# each PDF once per worker and keep as many copies; a directory they share (or any backend
+# set through CACHE_BACKEND / CACHE_LOCATION, e.g. Redis) serves every worker from one copy.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
+        ),
+        "LOCATION": os.environ.get("CACHE_LOCATION") or str(BASE_DIR / "var" / "cache"),
+        "TIMEOUT": int(os.environ.get("CACHE_TIMEOUT", str(60 * 60 * 24 * 30))),
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "200"))},
+    }
+}
 
 AUTHENTICATION_BACKENDS = ["workshops.auth.DemoAccountsOnlyInDebugBackend"]
 
