@@ -130,4 +130,24 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-LOGIN_URL = "admin:login"
+# The introduction of a synthesis is one form: about 170 fields per session of workshops (the
+# nine participant categories, the facilitators), with the values each form was drawn with.
+# Django's default limit (1 000 fields) would refuse a synthesis of six sessions.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
+
+# The site's own account pages (templates/registration/), in French.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "workshops:home"  # the dashboard ("Mes synthèses") once logged in
+LOGOUT_REDIRECT_URL = "workshops:home"
+
+# Forms: django-crispy-forms with the project's own template pack (templates/dsfr_crispy/),
+# which writes the markup of the French State design system (DSFR). Not "dsfr": that name is
+# django-dsfr's own template folder.
+CRISPY_TEMPLATE_PACK = "dsfr_crispy"
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
+# A layout naming a field the form lacks is a bug: fail loudly rather than drop the field.
+CRISPY_FAIL_SILENTLY = False
+
+# django-dsfr marks the text of its alerts safe unless told otherwise: the platform's messages
+# quote what users typed (a synthesis title...), so they stay escaped.
+DSFR_CONTENT_IS_SAFE = False

@@ -9,6 +9,12 @@ from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Passwords need no strength in tests; PBKDF2 would cost 0.2 s per user created."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reference_data(db):
     call_command("loaddata", REFERENCE_FIXTURE, verbosity=0)

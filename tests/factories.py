@@ -208,3 +208,58 @@ class FlagshipProposalFactory(factory.django.DjangoModelFactory):
     summary = "Créer une annexe au DUERP."
     effort = plans.Effort.MEDIUM
     time_needed = plans.Horizon.MEDIUM
+
+
+# The workshop board -------------------------------------------------------------------------
+
+
+def facilitator_of(synthesis):
+    """A user who may edit the synthesis: a facilitator of its region."""
+    return FacilitatorMembershipFactory(region=synthesis.region).user
+
+
+def board_section(*, rows=3, statements=3, synthesis=None, thematic=2, linked=True):
+    """A thematic section filled like a workshop: `rows` rows per stage, `statements` per cell.
+
+    With `linked`, the first main irritant of each projection row links the first irritant
+    of the diagnostic row of the same rank, and the first axis of each action-plan row the
+    first lever of the projection row of the same rank.
+    """
+    synthesis = synthesis or SynthesisFactory(status=workshops.Synthesis.Status.DRAFT)
+    section = ThematicSectionFactory(
+        synthesis=synthesis, thematic=ThematicFactory(number=thematic), position=None
+    )
+    sheets = [
+        RetexSheetFactory(section=section, synthesis=synthesis, number=number)
+        for number in (1, 2, 3)
+    ]
+    for sheet in sheets:
+        RetexLinkFactory(sheet=sheet)
+
+    def fill(make, row, count, start=1):
+        return [make(row=row, position=position) for position in range(start, start + count)]
+
+    for index in range(rows):
+        diagnostic = DiagnosticRowFactory(section=section, position=index + 1)
+        RetexReferenceFactory(row=diagnostic, sheet=sheets[index % 3])
+        irritants = fill(IrritantFactory, diagnostic, statements)
+        fill(StrengthFactory, diagnostic, statements)
+
+        projection = ProjectionRowFactory(section=section, position=index + 1)
+        if linked:
+            MainIrritantFactory(row=projection, position=1, source=irritants[0], text="")
+            fill(MainIrritantFactory, projection, statements - 1, start=2)
+        else:
+            fill(MainIrritantFactory, projection, statements)
+        levers = fill(LeverFactory, projection, statements)
+        fill(NeedFactory, projection, statements)
+
+        plan = ActionPlanRowFactory(section=section, position=index + 1, horizon="court")
+        if linked:
+            AxisFactory(row=plan, position=1, source=levers[0], text="")
+            fill(AxisFactory, plan, statements - 1, start=2)
+        else:
+            fill(AxisFactory, plan, statements)
+        for make in (ActionFactory, ActorFactory, TimingFactory, IndicatorFactory):
+            fill(make, plan, statements)
+    return section

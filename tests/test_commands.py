@@ -27,12 +27,11 @@ def test_setup_demo_loads_the_real_synthesis_and_prints_the_demo_logins(settings
     }
     assert "admin / etats-generaux-admin" in output
     assert "animatrice / etats-generaux-dane" in output
+    assert "referent / etats-generaux-85" in output
     facilitator = get_user_model().objects.get(username="animatrice")
     assert facilitator.check_password("etats-generaux-dane")
-    assert facilitator.is_staff and not facilitator.is_superuser
-    assert facilitator.has_perm("workshops.change_irritant")
-    assert not facilitator.has_perm("workshops.delete_thematic")
-    assert not facilitator.has_perm("auth.change_user")
+    assert not facilitator.is_staff and not facilitator.is_superuser
+    assert facilitator.memberships.get().region.code == "pays-de-la-loire"
 
 
 def test_setup_demo_never_overwrites_existing_syntheses(settings):
@@ -84,8 +83,25 @@ def test_demo_accounts_cannot_log_in_once_debug_is_off(settings, client):
     settings.DEBUG = False
     assert not client.login(username="animatrice", password="etats-generaux-dane")
     assert not client.login(username="admin", password="etats-generaux-admin")
+    assert not client.login(username="referent", password="etats-generaux-85")
     real = factories.UserFactory(username="yann", password="un mot de passe solide")
     assert client.login(username=real.username, password="un mot de passe solide")
+
+
+def test_the_demo_referent_reads_the_vendee_and_its_region_and_edits_nothing(settings):
+    settings.DEBUG = True
+    run("setup_demo")
+    Synthesis.objects.update(status=Synthesis.Status.DRAFT)
+    referent = get_user_model().objects.get(username="referent")
+    assert referent.check_password("etats-generaux-85")
+    assert not referent.is_staff and not referent.is_superuser
+    assert set(Synthesis.objects.visible_to(referent).values_list("slug", flat=True)) == {
+        "pays-de-la-loire-2020",
+        "vendee-2020",
+    }
+    assert not Synthesis.objects.editable_by(referent).exists()
+    run("setup_demo")  # idempotent
+    assert referent.memberships.count() == 1
 
 
 def test_the_demo_facilitator_facilitates_pays_de_la_loire(settings):

@@ -501,7 +501,7 @@ def test_anonymous_visitors_asking_for_a_draft_are_sent_to_log_in(draft, client)
     for name in ("synthesis_pdf", "synthesis_preview"):
         response = client.get(reverse(f"workshops:{name}", args=[draft.slug]))
         assert response.status_code == 302
-        assert reverse("admin:login") in response["Location"]
+        assert response["Location"].startswith(reverse("login"))
     response = client.get(reverse("workshops:proposal_pdf", args=[draft.slug, 1]))
     assert response.status_code == 302
 

@@ -1,21 +1,49 @@
-"""Thin views: the home page, and each report as an HTML preview or a PDF download.
+"""Thin views: the home page and dashboard, the synthesis page, the introduction form, and
+each report as an HTML preview or a PDF download.
 
 Who may read what is `reports.can_read`, the platform's rule: anonymous visitors get
 published syntheses only; a draft needs a logged-in member of its territory (or staff).
 An anonymous visitor asking for a draft is sent to the login page; a logged-in user who
 may not read it gets a 404, which does not tell whether the draft exists.
+
+Who may change what is `Synthesis.objects.editable_by`: staff, and the facilitators of the
+synthesis's region. Every view that changes content checks it (`editable_synthesis`),
+whatever the templates show: a reader who may not edit gets a 403.
 """
 
 from functools import partial, wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
+
+from actionplans.models import Action, ActionPlanRow, Actor, Axis, Indicator, Timing
 
 from . import reports
-from .models import Synthesis
+from .introduction import IntroductionEditor
+from .models import (
+    DiagnosticRow,
+    Facilitator,
+    Irritant,
+    Lever,
+    MainIrritant,
+    Need,
+    ParticipantCategory,
+    Participation,
+    ProjectionRow,
+    RetexSheet,
+    Session,
+    Strength,
+    Synthesis,
+    ThematicSection,
+)
 
 
 def readable_synthesis(view):
@@ -33,6 +61,42 @@ def readable_synthesis(view):
         return view(request, synthesis, **kwargs)
 
     return require_safe(wrapper)
+
+
+def may_edit(user, synthesis):
+    """Whether this user may change this synthesis (`Synthesis.objects.editable_by`)."""
+    if not user.is_authenticated:
+        return False
+    return Synthesis.objects.editable_by(user).filter(pk=synthesis.pk).exists()
+
+
+def editable_synthesis(view):
+    """Passes the synthesis named by the URL if the user may change it.
+
+    Anonymous users are sent to the login page; a user who may read the synthesis but not
+    change it (a departmental referent) gets a 403; one who may not even read it, a 404.
+    """
+
+    @wraps(view)
+    def wrapper(request, slug, **kwargs):
+        if not request.user.is_authenticated:
+            if request.method == "POST":  # the session expired while the form was open
+                messages.warning(
+                    request,
+                    "Votre session a expiré : vos modifications n'ont pas été enregistrées. "
+                    "Reconnectez-vous, puis saisissez-les à nouveau.",
+                )
+            return redirect_to_login(request.get_full_path())
+        synthesis = get_object_or_404(
+            Synthesis.objects.select_related("region", "department", "parent"), slug=slug
+        )
+        if not may_edit(request.user, synthesis):
+            if reports.can_read(request.user, synthesis):
+                raise PermissionDenied("Vous pouvez lire cette synthèse, pas la modifier.")
+            raise Http404("Synthèse introuvable.")
+        return view(request, synthesis, **kwargs)
+
+    return require_http_methods(["GET", "HEAD", "POST"])(wrapper)
 
 
 def _thematic(request):
@@ -80,12 +144,202 @@ def _pdf(request, synthesis, build, *, thematic=None, position=None):
     return response
 
 
+def _listed(syntheses):
+    """Syntheses in the order of the lists: by year, region, regional one first."""
+    return syntheses.order_by("-year", "region__name", F("department__code").asc(nulls_first=True))
+
+
 @require_safe
 def home(request):
-    syntheses = reports.readable_syntheses(request.user).order_by(
-        "-year", "region__name", "department__code"
-    )
+    """The published syntheses for visitors; « Mes synthèses » for logged-in users."""
+    if request.user.is_authenticated:
+        return _dashboard(request)
+    syntheses = _listed(reports.readable_syntheses(request.user))
     return render(request, "workshops/home.html", {"syntheses": syntheses})
+
+
+def _dashboard(request):
+    user = request.user
+    syntheses = list(_listed(reports.readable_syntheses(user)))
+    editable = set(Synthesis.objects.editable_by(user).values_list("pk", flat=True))
+    for synthesis in syntheses:
+        synthesis.user_may_edit = synthesis.pk in editable
+    memberships = user.memberships.select_related("region", "department").order_by("role")
+    return render(
+        request,
+        "workshops/dashboard.html",
+        {"syntheses": syntheses, "memberships": memberships},
+    )
+
+
+# The synthesis page ----------------------------------------------------------------------
+
+
+def _count(model, path):
+    """A subquery counting the rows of `model` whose `path` leads to the section."""
+    rows = (
+        model.objects.filter(**{path: OuterRef("pk")})
+        .order_by()
+        .values(path)
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+# What the synthesis page counts in each section, stage by stage: (attribute, model, path
+# to the section, singular, plural).
+STAGE_COUNTS = [
+    (
+        "Retour d’expérience et diagnostic",
+        [
+            ("retex_count", RetexSheet, "section", "fiche RETEX", "fiches RETEX"),
+            ("diagnostic_count", DiagnosticRow, "section", "ligne", "lignes"),
+            ("irritant_count", Irritant, "row__section", "irritant", "irritants"),
+            ("strength_count", Strength, "row__section", "point fort", "points forts"),
+        ],
+    ),
+    (
+        "Projections",
+        [
+            ("projection_count", ProjectionRow, "section", "ligne", "lignes"),
+            (
+                "main_irritant_count",
+                MainIrritant,
+                "row__section",
+                "irritant principal",
+                "irritants principaux",
+            ),
+            ("need_count", Need, "row__section", "besoin", "besoins"),
+            (
+                "lever_count",
+                Lever,
+                "row__section",
+                "axe d’amélioration ou levier",
+                "axes d’amélioration ou leviers",
+            ),
+        ],
+    ),
+    (
+        "Plan d’action",
+        [
+            ("action_plan_count", ActionPlanRow, "section", "ligne", "lignes"),
+            ("axis_count", Axis, "row__section", "axe (Quoi)", "axes (Quoi)"),
+            ("action_count", Action, "row__section", "action (Comment)", "actions (Comment)"),
+            ("actor_count", Actor, "row__section", "acteur (Qui)", "acteurs (Qui)"),
+            ("timing_count", Timing, "row__section", "temporalité (Quand)", "temporalités (Quand)"),
+            ("indicator_count", Indicator, "row__section", "indicateur", "indicateurs"),
+        ],
+    ),
+]
+
+
+def counted(number, singular, plural):
+    """« 0 irritant », « 1 irritant », « 2 irritants » (French keeps 0 and 1 singular)."""
+    return f"{number}\u00a0{singular if number < 2 else plural}"
+
+
+def section_summaries(synthesis):
+    """The sections of a synthesis with their counts per stage, in one query."""
+    counts = {
+        attribute: _count(model, path)
+        for _, items in STAGE_COUNTS
+        for attribute, model, path, _, _ in items
+    }
+    sections = list(
+        ThematicSection.objects.filter(synthesis=synthesis)
+        .select_related("thematic")
+        .annotate(**counts)
+        .order_by("position")
+    )
+    for section in sections:
+        section.stages = [
+            (
+                label,
+                [
+                    counted(getattr(section, attribute), singular, plural)
+                    for attribute, _, _, singular, plural in items
+                ],
+            )
+            for label, items in STAGE_COUNTS
+        ]
+    return sections
+
+
+def _sessions(synthesis):
+    """The introduction's sessions with their facilitators and nine categories."""
+    categories = list(ParticipantCategory.objects.order_by("number"))
+    sessions = list(
+        Session.objects.filter(synthesis=synthesis)
+        .order_by("position")
+        .prefetch_related(
+            Prefetch("facilitators", Facilitator.objects.order_by("position")),
+            Prefetch("participations", Participation.objects.all()),
+        )
+    )
+    for session in sessions:
+        by_category = {item.category_id: item for item in session.participations.all()}
+        session.facilitator_list = list(session.facilitators.all())
+        session.categories = [(category, by_category.get(category.pk)) for category in categories]
+    return sessions
+
+
+@readable_synthesis
+def synthesis_detail(request, synthesis):
+    user = request.user
+    annexes = []
+    if not synthesis.is_departmental:
+        annexes = list(
+            reports.readable_syntheses(user).filter(parent=synthesis).order_by("department__code")
+        )
+    parent = synthesis.parent
+    context = {
+        "synthesis": synthesis,
+        "can_edit": may_edit(user, synthesis),
+        "sessions": _sessions(synthesis),
+        "sections": section_summaries(synthesis),
+        "shared_retex_count": RetexSheet.objects.filter(
+            synthesis=synthesis, section__isnull=True
+        ).count(),
+        "proposals": list(synthesis.flagship_proposals.order_by("position")),
+        "annexes": annexes,
+        "parent": parent if parent is not None and reports.can_read(user, parent) else None,
+    }
+    return render(request, "workshops/synthesis_detail.html", context)
+
+
+# The introduction ----------------------------------------------------------------------------
+
+
+@editable_synthesis
+def introduction_edit(request, synthesis):
+    """The introduction block on one page: sessions, facilitators, participants.
+
+    Invalid input: 422, the page with the messages next to the fields, nothing saved.
+    Someone saved an object the user changed: 409, both versions shown, nothing saved.
+    """
+    status = 200
+    if request.method == "POST":
+        editor = IntroductionEditor(synthesis, request.POST)
+        if not editor.is_valid():
+            status = 422
+        elif editor.save():
+            if editor.changed:
+                messages.success(request, "L’introduction est enregistrée.")
+            else:
+                messages.info(request, "Aucune modification à enregistrer.")
+            return redirect(reverse("workshops:synthesis_detail", args=[synthesis.slug]))
+        else:
+            editor = editor.rebased()
+            status = 409
+    else:
+        editor = IntroductionEditor(synthesis)
+    context = {
+        "synthesis": synthesis,
+        "editor": editor,
+        "errors": editor.forms_with_errors() if status == 422 else [],
+    }
+    return render(request, "workshops/introduction_form.html", context, status=status)
 
 
 @readable_synthesis

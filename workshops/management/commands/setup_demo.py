@@ -1,23 +1,20 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from workshops.auth import DEMO_GROUP
 from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
-from workshops.models import Membership, Region, Synthesis
+from workshops.models import Department, Membership, Region, Synthesis
 
-FACILITATORS_GROUP = "Animateurs DANE"
-# What facilitators may change in the admin: content, not reference data nor accounts.
-FACILITATOR_APPS = {"workshops", "actionplans"}
-REFERENCE_MODELS = {"thematic", "region", "department", "participantcategory"}
-
+ADMIN, FACILITATOR, REFERENT = "admin", "facilitator", "referent"
 DEMO_ACCOUNTS = [
-    # username, password, description, superuser
-    ("admin", "etats-generaux-admin", "administrateur (tout, dont l'administration)", True),
-    ("animatrice", "etats-generaux-dane", "animatrice DANE Pays de la Loire", False),
+    # username, password, description, role
+    ("admin", "etats-generaux-admin", "administrateur (tout, dont l'administration)", ADMIN),
+    ("animatrice", "etats-generaux-dane", "animatrice DANE Pays de la Loire", FACILITATOR),
+    ("referent", "etats-generaux-85", "référent départemental de la Vendée (lecture)", REFERENT),
 ]
 
 
@@ -45,27 +42,26 @@ class Command(BaseCommand):
             self._create_accounts()
 
     def _create_accounts(self):
-        group, _ = Group.objects.get_or_create(name=FACILITATORS_GROUP)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label__in=FACILITATOR_APPS).exclude(
-                content_type__model__in=REFERENCE_MODELS
-            )
-        )
         demo_group, _ = Group.objects.get_or_create(name=DEMO_GROUP)
         User = get_user_model()
-        self.stdout.write("\nComptes de démonstration (http://127.0.0.1:8000/admin/) :")
-        for username, password, description, superuser in DEMO_ACCOUNTS:
+        self.stdout.write("\nComptes de démonstration (http://127.0.0.1:8000/comptes/connexion/) :")
+        for username, password, description, role in DEMO_ACCOUNTS:
             user, _ = User.objects.get_or_create(username=username)
-            user.is_staff = True
-            user.is_superuser = superuser
+            # Staff are administrators (everything, everywhere): only the admin account is.
+            user.is_staff = user.is_superuser = role == ADMIN
             user.set_password(password)
             user.save()
             user.groups.add(demo_group)
-            if not superuser:
-                user.groups.add(group)
+            if role == FACILITATOR:
                 Membership.objects.get_or_create(
                     user=user,
                     role=Membership.Role.FACILITATOR,
                     region=Region.objects.get(code="pays-de-la-loire"),
+                )
+            elif role == REFERENT:
+                Membership.objects.get_or_create(
+                    user=user,
+                    role=Membership.Role.REFERENT,
+                    department=Department.objects.get(code="85"),
                 )
             self.stdout.write(f"  {username} / {password}  — {description}")

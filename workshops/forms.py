@@ -1,0 +1,374 @@
+"""Forms of the editing pages: what a facilitator types, checked before anything is saved.
+
+First the workshop board's (`workshops.board`), then the introduction's. Every message is
+French and is shown next to its field. Forms that change an existing object carry the version
+it had when the form was drawn (`version`): the save is refused, and both texts shown, if
+someone saved the object since.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from actionplans.models import Horizon
+
+from .models import STATEMENT_MAX_LENGTH, RetexSheet
+
+NBSP = "\u00a0"
+TEXT_ERRORS = {
+    "required": "Saisissez un texte.",
+    "max_length": f"Le texte ne doit pas dépasser 2{NBSP}000{NBSP}caractères "
+    "(il en compte %(show_value)d).",
+}
+VERSION_ERRORS = {
+    "required": "Version manquante\u00a0: rechargez la page avant d’enregistrer.",
+    "invalid": "Version invalide\u00a0: rechargez la page avant d’enregistrer.",
+    "min_value": "Version invalide\u00a0: rechargez la page avant d’enregistrer.",
+}
+
+
+class BoardFormMixin:
+    """DSFR classes on the widgets; a field with errors points to them (aria-describedby).
+
+    Text fields are marked `data-board-draft`: the page keeps what they hold if a save fails
+    (an expired session, a lost connection) and puts it back after logging in again.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for bound_field in self.fields.values():
+            widget = bound_field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "fr-select")
+            elif isinstance(widget, (forms.TextInput, forms.Textarea, forms.NumberInput)):
+                widget.attrs.setdefault("class", "fr-input")
+                widget.attrs["data-board-draft"] = ""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                bound = self[name]
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{bound.auto_id}-errors"}
+                )
+
+
+def version_field():
+    return forms.IntegerField(min_value=1, widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
+
+
+class StatementForm(forms.Form):
+    """A new statement: its text."""
+
+    text = forms.CharField(
+        label="Texte", max_length=STATEMENT_MAX_LENGTH, error_messages=TEXT_ERRORS
+    )
+
+
+class LinkedStatementForm(forms.Form):
+    """A statement that may be linked to a statement of the earlier stage, or typed."""
+
+    source = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        error_messages={
+            "invalid_choice": "Cet énoncé n’existe plus ou appartient à une autre "
+            "thématique\u00a0: choisissez-en un autre."
+        },
+    )
+    text = forms.CharField(
+        label="Texte tel qu’écrit",
+        required=False,
+        max_length=STATEMENT_MAX_LENGTH,
+        error_messages=TEXT_ERRORS,
+    )
+
+    def __init__(self, *args, sources, link_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.link_label = link_label
+        self.fields["source"].queryset = sources
+        self.fields["source"].label = link_label[:1].upper() + link_label[1:]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("source") and not cleaned.get("text"):
+            self.add_error(
+                "text", f"Saisissez un texte ou choisissez un {self.link_label} à relier."
+            )
+        return cleaned
+
+
+class EditStatementForm(StatementForm):
+    version = version_field()
+
+
+class EditLinkedStatementForm(LinkedStatementForm):
+    version = version_field()
+
+
+class EmphasisForm(forms.Form):
+    version = version_field()
+    emphasised = forms.BooleanField(required=False)
+
+
+class RestoreForm(forms.Form):
+    """An undone deletion: what the statement was, and where."""
+
+    text = forms.CharField(required=False, max_length=STATEMENT_MAX_LENGTH, strip=False)
+    emphasised = forms.BooleanField(required=False)
+    source = forms.IntegerField(required=False, min_value=1)
+    position = forms.IntegerField(min_value=1)
+
+
+class HorizonForm(forms.Form):
+    version = version_field()
+    horizon = forms.ChoiceField(
+        label="Horizon",
+        required=False,
+        choices=[("", "Non précisé"), *Horizon.choices],
+        error_messages={"invalid_choice": "Choisissez court, moyen ou long terme."},
+    )
+
+
+class RowRetexForm(BoardFormMixin, forms.Form):
+    """The RETEX a diagnostic row cites: numbered sheets and a free label."""
+
+    version = version_field()
+    sheets = forms.ModelMultipleChoiceField(
+        label="Fiches RETEX citées",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Cette fiche RETEX n’existe plus\u00a0: rechargez la page.",
+            "invalid_pk_value": "Fiche RETEX invalide.",
+        },
+    )
+    retex_label = forms.CharField(
+        label="Témoignages sans fiche numérotée",
+        help_text="Une ligne par témoignage.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, sheets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheets"].queryset = sheets
+        self.fields["sheets"].label_from_instance = _sheet_choice_label
+
+
+def _sheet_choice_label(sheet):
+    label = f"RETEX {sheet.number}"
+    if sheet.title:
+        label += f" – {sheet.title}"
+    return label
+
+
+class RetexSheetForm(BoardFormMixin, forms.ModelForm):
+    """A RETEX sheet and its links, typed one per line."""
+
+    links = forms.CharField(
+        label="Liens",
+        help_text="Une adresse par ligne\u00a0; un libellé peut suivre l’adresse, "
+        "après une espace.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = RetexSheet
+        fields = ["number", "origin", "title", "text"]
+        labels = {"number": "Numéro", "title": "Titre ou témoin"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "number": {
+                "required": "Indiquez le numéro de la fiche.",
+                "invalid": "Le numéro est un nombre entier.",
+                "min_value": "Le numéro commence à 1.",
+            }
+        }
+
+    def __init__(self, *args, section, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.section = section
+        if self.instance.pk is None:
+            self.instance.synthesis_id = section.synthesis_id
+            self.instance.section = section
+        else:
+            self.fields["version"] = version_field()
+            self.initial.setdefault("version", self.instance.version)
+            self.initial.setdefault(
+                "links", "\n".join(_link_line(link) for link in self.instance.links.all())
+            )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        taken = RetexSheet.objects.filter(
+            synthesis_id=self.section.synthesis_id,
+            section_id=self.instance.section_id,
+            number=number,
+        ).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(f"Il y a déjà une fiche RETEX {number} dans cette thématique.")
+        return number
+
+    def clean_links(self):
+        links, errors = [], []
+        validate = URLValidator(schemes=["http", "https"])
+        for index, line in enumerate(self.cleaned_data["links"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            url, _, label = line.partition(" ")
+            if "://" not in url:
+                url = f"https://{url}"
+            try:
+                validate(url)
+            except ValidationError:
+                errors.append(
+                    f"Ligne {index}\u00a0: «{NBSP}{url}{NBSP}» n’est pas une adresse web valide."
+                )
+                continue
+            if len(url) > 1000 or len(label) > 300:
+                errors.append(f"Ligne {index}\u00a0: adresse ou libellé trop long.")
+                continue
+            links.append((url, label.strip()))
+        if errors:
+            raise ValidationError(errors)
+        return links
+
+
+def _link_line(link):
+    return f"{link.url} {link.label}".strip()
+
+
+# Introduction ---------------------------------------------------------------------------------
+# The introduction block of a synthesis (its sessions, their facilitators and participant
+# counts), edited on one page by `workshops.introduction.IntroductionEditor`. Each form keeps
+# hidden the values it was drawn with (`show_hidden_initial`) and the version of its object,
+# so that a save writes only what the user changed and refuses a change to an object that
+# someone else saved meanwhile.
+
+from .models import Facilitator, Participation, Session  # noqa: E402 (after the board's forms)
+
+COUNT_ERRORS = {
+    "invalid": "Saisissez un nombre entier, sans espace ni lettre.",
+    "min_value": "Saisissez un nombre positif ou nul.",
+    "max_value": "Ce nombre est trop grand.",
+}
+
+
+class TrackedForm(forms.ModelForm):
+    """A form on one object of the introduction, new or existing (`id`, `version`)."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, error_messages=VERSION_ERRORS
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("id", self.instance.pk)
+            self.initial.setdefault("version", self.instance.version)
+        for name in self.tracked:
+            field = self.fields[name]
+            field.show_hidden_initial = True
+            if isinstance(field, forms.IntegerField):
+                field.error_messages.update(COUNT_ERRORS)
+        self.conflict = None  # set when a save was refused: see `introduction.Conflict`
+
+    @property
+    def tracked(self):
+        """The fields the user edits (those `save_if_unchanged` writes)."""
+        return [name for name in self._meta.fields if name in self.fields]
+
+    @property
+    def edited(self):
+        """Whether the user changed a value since the form was drawn."""
+        changed = self.changed_data
+        return any(name in changed for name in self.tracked)
+
+    def values(self):
+        return {name: self.cleaned_data[name] for name in self.tracked}
+
+
+class SessionForm(TrackedForm):
+    """A session of the introduction: title, dates and places, format, note on facilitators."""
+
+    delete = forms.BooleanField(
+        label="Supprimer cette session, ses animateurs et ses participants",
+        required=False,
+    )
+
+    class Meta:
+        model = Session
+        fields = ["title", "dates_places", "format", "facilitators_note"]
+        widgets = {
+            "dates_places": forms.Textarea(attrs={"rows": 3}),
+            "format": forms.RadioSelect,
+        }
+        error_messages = {"title": {"required": "Donnez un intitulé à la session."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = [("", "Non précisé"), *Session.Format.choices]
+        self.fields["format"].widget.inline = True
+        self.fields["format"].error_messages["invalid_choice"] = (
+            "Choisissez présentiel, distanciel ou les 2."
+        )
+
+
+class NewSessionForm(SessionForm):
+    """A session to add: left empty, it adds nothing."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_permitted", True)
+        kwargs.setdefault("use_required_attribute", False)
+        super().__init__(*args, **kwargs)
+        del self.fields["delete"]
+
+
+class FacilitatorForm(TrackedForm):
+    class Meta:
+        model = Facilitator
+        fields = ["name", "role", "note"]
+        labels = {"note": "Précision"}
+        error_messages = {"name": {"required": "Saisissez le nom de l’animateur ou l’animatrice."}}
+
+
+class BaseFacilitatorFormSet(forms.BaseFormSet):
+    deletion_widget = forms.CheckboxInput
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Retirer de la session"
+
+
+FacilitatorFormSet = forms.formset_factory(
+    FacilitatorForm, formset=BaseFacilitatorFormSet, extra=1, can_delete=True
+)
+
+
+class ParticipationForm(TrackedForm):
+    """The participants of one of the nine categories in a session."""
+
+    class Meta:
+        model = Participation
+        fields = ["ticked", "participants", "establishments", "note"]
+
+    def __init__(self, *args, category, **kwargs):
+        kwargs.setdefault("instance", Participation(category=category))
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.instance.category = category  # loaded once for all, for the model's checks
+        label = category.label
+        self.fields["ticked"].label = label
+        self.fields["participants"].label = f"Nombre de participants – {label}"
+        self.fields["note"].label = f"Précision – {label}"
+        if category.counts_establishments:
+            self.fields["establishments"].label = f"Nombre d’établissements représentés – {label}"
+        else:
+            del self.fields["establishments"]
