@@ -776,3 +776,25 @@ def test_each_change_costs_a_bounded_number_of_queries(
     row = DiagnosticRow.objects.filter(section=section).first()
     with django_assert_max_num_queries(20):
         facilitator.post(cell_url(section, "diagnostic", row, "irritants"), {"text": "x"}, **HTMX)
+
+
+def test_an_undo_with_an_impossible_position_or_blank_text_is_refused(facilitator, section):
+    row = DiagnosticRow.objects.filter(section=section).first()
+    before = texts(row, "irritants")
+    url = cell_url(section, "diagnostic", row, "irritants", "restaurer")
+    for data in (
+        {"text": "Revenu", "position": 10**20},
+        {"text": "Revenu", "position": 2**31 + 5},
+        {"text": "   ", "position": 1},
+    ):
+        response = facilitator.post(url, data, **HTMX)
+        assert response.status_code == 422, data
+    assert texts(row, "irritants") == before
+
+
+def test_a_retex_sheet_key_no_database_can_hold_is_refused(facilitator, section):
+    row = DiagnosticRow.objects.filter(section=section).first()
+    url = board_url(section, "workshops:board_edit_row_retex", row.pk)
+    response = facilitator.post(url, {"version": 1, "sheets": ["1" + "0" * 20]}, **HTMX)
+    assert response.status_code == 422
+    assert "Fiche RETEX invalide." in response.content.decode()

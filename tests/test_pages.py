@@ -898,3 +898,28 @@ def test_a_form_sent_after_the_session_expired_says_nothing_was_saved(regional, 
     assert "Votre session a expiré : vos modifications n'ont pas été enregistrées." in text_of(
         response
     )
+
+
+def test_deleting_a_session_someone_already_deleted_saves_the_rest(regional, facilitator):
+    client = logged_in(facilitator)
+    first, *_, doomed = Session.objects.filter(synthesis=regional).order_by("position")
+    data = page_form(client.get(introduction_url(regional)))
+    data[f"session-{doomed.pk}-delete"] = ["on"]
+    set_value(data, rf"session-{first.pk}-title", "Séances académiques")
+    doomed.delete()  # another facilitator deleted it meanwhile
+    assert client.post(introduction_url(regional), data).status_code == 302
+    titles = list(Session.objects.filter(synthesis=regional).values_list("title", flat=True))
+    assert titles == ["Séances académiques"]
+
+
+def test_a_superscript_digit_in_a_url_or_a_form_is_not_a_number(regional, facilitator):
+    client = logged_in(facilitator)
+    for url in (
+        reverse("workshops:synthesis_preview", args=[regional.slug]),
+        reverse("workshops:synthesis_pdf", args=[regional.slug]),
+    ):
+        for value in ("²", "1" + "0" * 20):
+            assert client.get(url, {"thematique": value}).status_code == 404
+    data = page_form(client.get(introduction_url(regional)))
+    data["sessions"] = ["²"]
+    assert client.post(introduction_url(regional), data).status_code in (200, 302, 409, 422)

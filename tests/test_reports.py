@@ -567,3 +567,10 @@ def test_export_synthesis_pdf_writes_the_file_and_prints_pages_and_time(small, t
         "export_synthesis_pdf", small.slug, "-o", str(output), "--thematique", "2", stdout=stdout
     )
     assert "Gouvernance et anticipation" in pdf_text(output.read_bytes())
+
+
+def test_proposal_zero_is_not_the_whole_synthesis_even_once_it_is_cached(client, demo_data):
+    slug = "vendee-2020"  # no annexes: its whole report and a proposal hash the same rows
+    assert client.get(reverse("workshops:synthesis_pdf", args=[slug])).status_code == 200
+    response = client.get(reverse("workshops:proposal_pdf", args=[slug, 0]))
+    assert response.status_code == 404

@@ -43,6 +43,7 @@ from .forms import (
     RetexSheetForm,
     RowRetexForm,
     StatementForm,
+    positive_int,
 )
 from .models import StaleEditError, Synthesis, ThematicSection
 
@@ -556,7 +557,7 @@ def _gone(request, board, cell, pk):
             pk=pk,
             typed_text=request.POST.get("text", ""),
             typed_source=request.POST.get("source", ""),
-            row_id=int(value) if value.isdigit() else None,
+            row_id=positive_int(value),
         ),
         status=409,
         focus=f"{cell.slug}-{pk}-gone",

@@ -112,13 +112,42 @@ class EmphasisForm(forms.Form):
     emphasised = forms.BooleanField(required=False)
 
 
+DATABASE_INT_MAX = 2**31 - 1  # the smallest integer column of the supported databases
+
+
+def positive_int(value):
+    """The positive integer a user typed, or None ("²" is a digit to Python, not to us)."""
+    if not value or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= DATABASE_INT_MAX else None
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses keys no database column can hold before they reach a query (SQLite overflows)."""
+
+    def clean(self, value):
+        for key in value or ():
+            if positive_int(str(key)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value"
+                )
+        return super().clean(value)
+
+
 class RestoreForm(forms.Form):
     """An undone deletion: what the statement was, and where."""
 
     text = forms.CharField(required=False, max_length=STATEMENT_MAX_LENGTH, strip=False)
     emphasised = forms.BooleanField(required=False)
-    source = forms.IntegerField(required=False, min_value=1)
-    position = forms.IntegerField(min_value=1)
+    source = forms.IntegerField(required=False, min_value=1, max_value=DATABASE_INT_MAX)
+    position = forms.IntegerField(min_value=1, max_value=DATABASE_INT_MAX)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("source") and not cleaned.get("text", "").strip():
+            raise ValidationError("Saisissez un texte.")
+        return cleaned
 
 
 class HorizonForm(forms.Form):
@@ -135,7 +164,7 @@ class RowRetexForm(BoardFormMixin, forms.Form):
     """The RETEX a diagnostic row cites: numbered sheets and a free label."""
 
     version = version_field()
-    sheets = forms.ModelMultipleChoiceField(
+    sheets = BoundedModelMultipleChoiceField(
         label="Fiches RETEX citées",
         queryset=None,
         required=False,

@@ -23,7 +23,13 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import QueryDict
 
-from .forms import FacilitatorFormSet, NewSessionForm, ParticipationForm, SessionForm
+from .forms import (
+    FacilitatorFormSet,
+    NewSessionForm,
+    ParticipationForm,
+    SessionForm,
+    positive_int,
+)
 from .models import Facilitator, ParticipantCategory, Participation, Session, StaleEditError
 
 SESSIONS_FIELD = "sessions"  # the sessions the page shows, so a save knows which it edits
@@ -184,7 +190,11 @@ class IntroductionEditor:
     def _posted_sessions(self):
         if self.data is None:
             return set()
-        return {int(pk) for pk in self.data.getlist(SESSIONS_FIELD) if pk.isdigit()}
+        return {
+            number
+            for number in map(positive_int, self.data.getlist(SESSIONS_FIELD))
+            if number is not None
+        }
 
     @property
     def posted_blocks(self):
@@ -226,12 +236,12 @@ class IntroductionEditor:
                 for item in Participation.objects.filter(session__synthesis=self.synthesis)
             }
             for block in self.lost_blocks:
-                if block.edited:
+                if block.edited and not block.deleting:
                     self._conflict(("session", block.session.pk), block.form, None)
             for block in self.posted_blocks:
                 session = stored_sessions.get(block.session.pk)
                 if session is None:
-                    if block.edited:
+                    if block.edited and not block.deleting:
                         self._conflict(("session", block.session.pk), block.form, None)
                     continue
                 self._save_block(block, session)

@@ -440,7 +440,10 @@ def content_fingerprint(syntheses):
 
 def pdf_key(syntheses, *, thematic=None, position=None):
     """The cache key of a report's PDF: its content, its variant, the template version."""
-    variant = f"t{thematic}" if thematic is not None else f"p{position}" if position else "all"
+    if thematic is not None:
+        variant = f"t{thematic}"
+    else:
+        variant = f"p{position}" if position is not None else "all"
     fingerprint = content_fingerprint(syntheses)
     digest = hashlib.sha256(f"{template_version()}|{variant}|{fingerprint}".encode())
     return f"workshops:report-pdf:{digest.hexdigest()}"

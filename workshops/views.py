@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from actionplans.models import Action, ActionPlanRow, Actor, Axis, Indicator, Timing
 
 from . import reports
+from .forms import positive_int
 from .introduction import IntroductionEditor
 from .models import (
     DiagnosticRow,
@@ -103,9 +104,10 @@ def _thematic(request):
     value = request.GET.get("thematique")
     if value in (None, ""):
         return None
-    if not value.isdigit():
+    number = positive_int(value)
+    if number is None:
         raise Http404("Numéro de thématique invalide.")
-    return int(value)
+    return number
 
 
 def _preview(request, report):
