@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check-system demo-data dump-fixtures
+.PHONY: run test install format check-system dump-fixtures
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) scripts/check_python.py
