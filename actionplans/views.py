@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from workshops.models import StaleEditError, Synthesis
+from workshops.models import StaleEditError
 from workshops.views import editable_synthesis
 
 from .forms import ProposalForm, stored_differences
@@ -41,9 +41,7 @@ def proposal_create(request, synthesis):
         return _render(request, synthesis, form, status=422)
     with transaction.atomic():
         # Locks the synthesis so that two proposals added at once get distinct positions.
-        Synthesis.objects.select_for_update(of=("self",)).filter(pk=synthesis.pk).order_by(
-            "pk"
-        ).values_list("pk").first()
+        synthesis.lock()
         proposal = FlagshipProposal(synthesis=synthesis, **form.values())
         proposal.save()
         synthesis.touch()

@@ -822,7 +822,7 @@ PAGE_QUERIES = {
     "proposal_edit": 6,  # + the proposal
 }
 ANONYMOUS_SYNTHESIS_QUERIES = 9
-SAVE_UNCHANGED_INTRODUCTION_QUERIES = 14
+SAVE_UNCHANGED_INTRODUCTION_QUERIES = 15  # includes locking the synthesis row
 
 
 def _pages(synthesis):

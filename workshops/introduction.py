@@ -221,11 +221,11 @@ class IntroductionEditor:
         changed (`self.conflicts` says which): nothing is written then.
         """
         with transaction.atomic():
-            # Locks the synthesis's sessions: two saves of the introduction run one after
-            # the other, so new positions and new participations never collide.
+            # Two saves of the introduction run one after the other (even for a synthesis
+            # with no session yet), so new positions and participations never collide.
+            self.synthesis.lock()
             stored_sessions = {
-                session.pk: session
-                for session in Session.objects.select_for_update().filter(synthesis=self.synthesis)
+                session.pk: session for session in Session.objects.filter(synthesis=self.synthesis)
             }
             self._facilitators = {
                 item.pk: item

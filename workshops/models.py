@@ -356,6 +356,16 @@ class Synthesis(Versioned):
     def is_departmental(self):
         return self.department_id is not None
 
+    def lock(self):
+        """Holds this synthesis's row until the transaction ends, so appends to it take turns.
+
+        Only its own row: its ordering joins the nullable department, which PostgreSQL
+        cannot lock.
+        """
+        Synthesis.objects.select_for_update(of=("self",)).filter(pk=self.pk).order_by(
+            "pk"
+        ).values_list("pk").first()
+
     def touch(self):
         """Records that its content changed (the "last change" users see)."""
         self.updated_at = timezone.now()
