@@ -406,18 +406,20 @@ def save_statement(section, statement, expected_version, **values):
     for name, value in values.items():
         setattr(statement, name, value)
     statement.full_clean(exclude=["row", "position"], validate_unique=False)
-    with transaction.atomic():
-        statement.save_if_unchanged(expected_version, list(values))
-        section.synthesis.touch()
-    return statement
+    return _save_if_unchanged(section, statement, expected_version, values)
 
 
 def set_emphasis(section, statement, expected_version, emphasised):
     statement.emphasised = emphasised
+    return _save_if_unchanged(section, statement, expected_version, {"emphasised": emphasised})
+
+
+def _save_if_unchanged(section, obj, expected_version, values):
+    """Writes `values` (already set on `obj`) unless someone saved it meanwhile."""
     with transaction.atomic():
-        statement.save_if_unchanged(expected_version, ["emphasised"])
+        obj.save_if_unchanged(expected_version, list(values))
         section.synthesis.touch()
-    return statement
+    return obj
 
 
 def _dependents_message(error):
@@ -491,10 +493,7 @@ def save_row_retex(section, row, expected_version, *, sheets, label):
 
 def save_row_horizon(section, row, expected_version, horizon):
     row.horizon = horizon
-    with transaction.atomic():
-        row.save_if_unchanged(expected_version, ["horizon"])
-        section.synthesis.touch()
-    return row
+    return _save_if_unchanged(section, row, expected_version, {"horizon": horizon})
 
 
 # RETEX sheets --------------------------------------------------------------------------------
