@@ -5,9 +5,11 @@ a SECRET_KEY, so no production secret ever lives in the repository.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,6 +40,27 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# HTTPS ----------------------------------------------------------------------------------------
+# In production the platform is served over HTTPS by a reverse proxy (nginx...) that passes the
+# scheme in X-Forwarded-Proto (and must overwrite any such header sent by the client). HTTPS=0
+# is the one switch for trying the production mode over plain http on 127.0.0.1 (`make serve`):
+# no redirection to https, cookies sent over http, no HSTS; `check --deploy` then warns.
+HTTPS = env_bool("HTTPS", default=not DEBUG)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# HSTS: one year, subdomains and preload by default (what `check --deploy` asks for).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+if not HTTPS:
+    SECURE_HSTS_SECONDS = 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -45,6 +68,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
+    "simple_history",
     "crispy_forms",
     "widget_tweaks",
     "dsfr",
@@ -54,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,7 +88,29 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Content Security Policy (django-csp): every script, stylesheet, font and image comes from
+# the platform itself; no inline script, inline style or event handler attribute anywhere
+# (htmx included: see base.html). data: images are the DSFR's icons inside its stylesheet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 ROOT_URLCONF = "etatsgeneraux.urls"
 
@@ -106,7 +155,11 @@ CACHES = {
     }
 }
 
-AUTHENTICATION_BACKENDS = ["workshops.auth.DemoAccountsOnlyInDebugBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "workshops.auth.DemoAccountsOnlyInDebugBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -118,6 +171,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Accounts -------------------------------------------------------------------------------------
+# A session lasts a working day from the login (8 hours by default), browser closed or not.
+# Changing one's password closes one's other sessions: Django checks a hash of the password
+# stored in each session (the session where it was changed is kept).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+
+# Failed logins (django-axes): 5 failures for one username from one address lock that pair
+# out for 15 minutes (counted again from each attempt made while locked). Not the username
+# alone, which would let anyone lock a colleague out; not the address alone, which a whole
+# school or academy may share behind one NAT. Site login and admin login alike.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# The French page (HTTP 429) saying until when the login is refused.
+AXES_LOCKOUT_CALLABLE = "workshops.auth.lockout_response"
+# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXIES reverse proxies the address
+# the first of them saw (see workshops.auth.client_ip_address).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1" if HTTPS else "0"))
+AXES_CLIENT_IP_CALLABLE = "workshops.auth.client_ip_address"
+# Successful logins are not logged with their address and browser (personal data for no
+# need: the account's last login date is kept by Django); failed attempts are, until they
+# expire (see README, "Données personnelles").
+AXES_DISABLE_ACCESS_LOG = True
+
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
@@ -127,6 +207,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production: WhiteNoise serves the files gathered by `collectstatic` under hashed names
+# (cached for ever by browsers), with their gzip and brotli variants. With DEBUG, files are
+# served from the apps' and project's static folders as they are (no collectstatic).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -151,3 +242,13 @@ CRISPY_FAIL_SILENTLY = False
 # django-dsfr marks the text of its alerts safe unless told otherwise: the platform's messages
 # quote what users typed (a synthesis title...), so they stay escaped.
 DSFR_CONTENT_IS_SAFE = False
+# The DSFR's stylesheets are served from the platform itself, and `collectstatic` rewrites
+# the URLs inside them to hashed names: the checksums django-dsfr knows would no longer match.
+DSFR_USE_INTEGRITY_CHECKSUMS = False
+
+# History (django-simple-history)
+# Every change to a synthesis and its content is recorded (workshops/historical.py); the
+# history page of a synthesis restores deleted statements, rows and RETEX sheets with the
+# platform's rules (positions, links). The administration shows the history but does not
+# revert from it: its generic form would bypass those rules.
+SIMPLE_HISTORY_REVERT_DISABLED = True

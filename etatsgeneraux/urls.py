@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from workshops.forms import AdminLoginForm, LoginForm
+
+admin.site.login_form = AdminLoginForm
 admin.site.site_header = "États généraux du numérique pour l'éducation"
 admin.site.site_title = "Administration des synthèses"
 admin.site.index_title = "Administration"
@@ -12,7 +17,9 @@ admin.site.index_title = "Administration"
 accounts = [
     path(
         "connexion/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
@@ -24,7 +31,18 @@ accounts = [
     ),
 ]
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for on pages that name no icon (the admin's)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("dsfr/dist/favicon/favicon.ico")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("comptes/", include(accounts)),
     path("", include("workshops.urls")),

@@ -3,10 +3,33 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+# The tests run the production settings (DEBUG off) as `make serve` tries them: over plain
+# http (HTTPS=0), and with the static files served from the source folders, no collectstatic.
+# tests/test_security.py turns HTTPS back on where it checks it.
+PLAIN_HTTP_WITHOUT_COLLECTSTATIC = {
+    "SECURE_SSL_REDIRECT": False,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+    "SECURE_HSTS_SECONDS": 0,
+    "TRUSTED_PROXIES": 0,
+    "STORAGES": {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    },
+    "WHITENOISE_AUTOREFRESH": True,
+    "WHITENOISE_USE_FINDERS": True,
+}
+
+
+def pytest_configure(config):
+    # Before any test, hence before the live server (session-wide) reads these settings.
+    override_settings(**PLAIN_HTTP_WITHOUT_COLLECTSTATIC).enable()
 
 
 @pytest.fixture(autouse=True)

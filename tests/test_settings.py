@@ -1,4 +1,6 @@
 import os
+import re
+import secrets
 import subprocess
 import sys
 
@@ -58,3 +60,105 @@ def test_postgresql_is_configured_by_database_url():
         "syntheses",
         "127.0.0.1",
     ]
+
+
+# Production mode ----------------------------------------------------------------------------
+
+PRODUCTION_ENV_NAMES = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "HTTPS",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SESSION_COOKIE_AGE",
+    "TRUSTED_PROXIES",
+    # Set by the browser tests (tests/conftest.py), and flagged by check --deploy.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
+def run_python(args, **environment):
+    """Runs Python in a fresh process, with only the given production variables set."""
+    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV_NAMES}
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env={**env, "DJANGO_SETTINGS_MODULE": "etatsgeneraux.settings"},
+        capture_output=True,
+        text=True,
+    )
+
+
+def manage(*args, **environment):
+    return run_python(["manage.py", *args], **environment)
+
+
+def production_setting(name, **environment):
+    """repr() of a setting as the production settings (DEBUG off by default) compute it."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        f"print(repr(settings.{name}))"
+    )
+    result = run_python(["-c", code], **{"SECRET_KEY": secrets.token_urlsafe(50), **environment})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_check_deploy_is_silent_in_production_behind_https():
+    result = manage(
+        "check",
+        "--deploy",
+        DEBUG="",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_check_deploy_flags_a_short_secret_key():
+    result = manage(
+        "check", "--deploy", DEBUG="", SECRET_KEY="trop-courte", ALLOWED_HOSTS="example.org"
+    )
+    assert "security.W009" in result.stderr
+
+
+def test_plain_http_for_a_local_trial_is_what_check_deploy_warns_about():
+    result = manage(
+        "check",
+        "--deploy",
+        DEBUG="",
+        HTTPS="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+    )
+    warned = set(re.findall(r"security\.W\d+", result.stderr))
+    # HSTS, redirection to https, secure session and CSRF cookies: nothing else.
+    assert warned == {"security.W004", "security.W008", "security.W012", "security.W016"}
+
+
+def test_production_serves_hashed_and_compressed_static_files_and_development_plain_ones():
+    assert production_setting("STORAGES['staticfiles']['BACKEND']", DEBUG="") == (
+        "'whitenoise.storage.CompressedManifestStaticFilesStorage'"
+    )
+    assert production_setting("STORAGES['staticfiles']['BACKEND']", DEBUG="1") == (
+        "'django.contrib.staticfiles.storage.StaticFilesStorage'"
+    )
+
+
+def test_https_is_trusted_from_the_proxy_header_and_hsts_lasts_a_year_by_default():
+    assert production_setting("SECURE_PROXY_SSL_HEADER") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert production_setting("SECURE_HSTS_SECONDS") == str(365 * 24 * 3600)
+    assert production_setting("SECURE_HSTS_SECONDS", SECURE_HSTS_SECONDS="600") == "600"
+    assert production_setting("SECURE_HSTS_SECONDS", HTTPS="0") == "0"
+    assert production_setting("SECURE_SSL_REDIRECT", HTTPS="0") == "False"
+    assert production_setting("X_FRAME_OPTIONS") == "'DENY'"
+
+
+def test_sessions_last_eight_hours_unless_configured():
+    assert production_setting("SESSION_COOKIE_AGE") == str(8 * 3600)
+    assert production_setting("SESSION_COOKIE_AGE", SESSION_COOKIE_AGE="3600") == "3600"
