@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from workshops.admin import SECTION_FILTERS, StatementAdmin, StatementInline
+from workshops.admin import SECTION_FILTERS, HistoryAdmin, StatementAdmin, StatementInline
 
 from .models import Action, ActionPlanRow, Actor, Axis, FlagshipProposal, Indicator, Timing
 
@@ -28,7 +28,7 @@ class IndicatorInline(StatementInline):
 
 
 @admin.register(ActionPlanRow)
-class ActionPlanRowAdmin(admin.ModelAdmin):
+class ActionPlanRowAdmin(HistoryAdmin):
     list_display = ["__str__", "horizon"]
     list_filter = [*SECTION_FILTERS, "horizon"]
     search_fields = [
@@ -54,7 +54,7 @@ class IndicatorAdmin(StatementAdmin):
 
 
 @admin.register(FlagshipProposal)
-class FlagshipProposalAdmin(admin.ModelAdmin):
+class FlagshipProposalAdmin(HistoryAdmin):
     list_display = ["title", "synthesis", "effort", "time_needed"]
     list_filter = ["synthesis__region", "synthesis__department", "effort", "time_needed"]
     search_fields = ["title", "summary", "referent", "territory"]

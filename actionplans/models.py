@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from workshops.historical import ContentHistory
 from workshops.models import (
     Lever,
     LinkedStatement,
@@ -44,6 +45,8 @@ class ActionPlanRow(Versioned, Positioned):
         help_text="Vide : l'intitulé de la section.",
     )
     horizon = models.CharField("horizon", max_length=10, choices=Horizon.choices, blank=True)
+
+    history = ContentHistory()
 
     class Meta(Positioned.Meta):
         verbose_name = "ligne de plan d'action"
@@ -159,6 +162,8 @@ class FlagshipProposal(Versioned, Positioned):
     time_needed = models.CharField(
         "temporalité nécessaire", max_length=10, choices=Horizon.choices, blank=True
     )
+
+    history = ContentHistory()
 
     class Meta(Positioned.Meta):
         verbose_name = "proposition phare"

@@ -79,13 +79,17 @@ VIEWS = {
         "get",
         lambda: reverse("actionplans:proposal_create", args=[VENDEE]),
     ),
+    "historique des modifications": (
+        "get",
+        lambda: reverse("workshops:synthesis_history", args=[VENDEE]),
+    ),
     "mettre en avant un irritant": (
         "post",
         lambda: board("board_emphasis", "irritants", first_irritant().pk),
     ),
 }
 READ = ["page de la synthèse", "aperçu", "PDF", "tableau de l'atelier", "traçabilité"]
-EDIT = ["modifier l'introduction", "nouvelle proposition phare"]
+EDIT = ["modifier l'introduction", "nouvelle proposition phare", "historique des modifications"]
 CHANGE = ["mettre en avant un irritant"]
 
 # Expected answers per role, for the views that read, open a form, or change something.

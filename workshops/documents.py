@@ -22,6 +22,7 @@ from actionplans.models import (
     Timing,
 )
 
+from .historical import batch, record, with_history
 from .models import (
     Department,
     DiagnosticRow,
@@ -69,21 +70,54 @@ def statement_fields(statement):
     return {"text": statement["text"], "emphasised": bool(statement.get("emphasised"))}
 
 
+def _position(data, default):
+    """The position an item states (a backup document: see backup_document), else its rank."""
+    if isinstance(data, dict) and data.get("position") is not None:
+        return data["position"]
+    return default
+
+
 def _create_statements(model, row, statements):
-    model.objects.bulk_create(
-        model(row=row, position=position, **statement_fields(statement))
+    with_history(model).bulk_create(
+        model(row=row, position=_position(statement, position), **statement_fields(statement))
         for position, statement in enumerate(statements, start=1)
     )
 
 
 def _create_linked(model, row, statements, sources):
-    """Links a statement to an earlier one of the same section when the text is identical."""
+    """Links a statement to an earlier one of the same section when the text is identical.
+
+    A statement that names its source ({"source": {"row": r, "position": p}} or None, as
+    backup_document writes it) gets exactly that link instead: `sources` holds the earlier
+    statements under their text and under (row position, position).
+    """
     objects = []
     for position, statement in enumerate(statements, start=1):
         fields = statement_fields(statement)
-        source = sources.get(fields["text"])
-        objects.append(model(row=row, position=position, source=source, **fields))
-    model.objects.bulk_create(objects)
+        if isinstance(statement, dict) and "source" in statement:
+            named = statement["source"]
+            source = sources[(named["row"], named["position"])] if named else None
+        else:
+            source = sources.get(fields["text"])
+        objects.append(
+            model(row=row, position=_position(statement, position), source=source, **fields)
+        )
+    with_history(model).bulk_create(objects)
+
+
+def _link_fields(link, position):
+    """A RETEX link: an address, or {"url", "label", "position"} (backup_document)."""
+    if isinstance(link, str):
+        return {"position": position, "url": link}
+    return {"position": _position(link, position), "url": link["url"], "label": link["label"]}
+
+
+def _referenced_sheet(reference, sheets, shared_sheets):
+    """A number names the section's sheet, else the shared one with that number;
+    {"number": n, "shared": true} the shared one even when the section has a sheet n."""
+    if isinstance(reference, dict):
+        return (shared_sheets if reference.get("shared") else sheets)[reference["number"]]
+    return sheets[reference]
 
 
 def _create_retex_sheets(synthesis, section, sheets):
@@ -97,9 +131,9 @@ def _create_retex_sheets(synthesis, section, sheets):
             title=data.get("title", ""),
             text=data.get("text", ""),
         )
-        RetexLink.objects.bulk_create(
-            RetexLink(sheet=sheet, position=position, url=url)
-            for position, url in enumerate(data.get("links", []), start=1)
+        with_history(RetexLink).bulk_create(
+            RetexLink(sheet=sheet, **_link_fields(link, position))
+            for position, link in enumerate(data.get("links", []), start=1)
         )
         created[sheet.number] = sheet
     return created
@@ -108,7 +142,13 @@ def _create_retex_sheets(synthesis, section, sheets):
 @transaction.atomic
 def create_synthesis(document):
     """Creates a synthesis and all its content from a nested document; returns it."""
-    synthesis = Synthesis.objects.create(
+    synthesis = _create_synthesis_row(document)
+    create_synthesis_content(synthesis, document)
+    return synthesis
+
+
+def _create_synthesis_row(document):
+    return Synthesis.objects.create(
         slug=document["slug"],
         title=document["title"],
         year=document["year"],
@@ -121,27 +161,34 @@ def create_synthesis(document):
         ),
         parent=(Synthesis.objects.get(slug=document["parent"]) if document.get("parent") else None),
     )
+
+
+@transaction.atomic
+@batch()  # its history: one INSERT per table at the end, not one per object
+def create_synthesis_content(synthesis, document):
+    """Creates the content of a nested document (sessions, RETEX, sections, flagship
+    proposals) in a synthesis that has none."""
     categories = {category.number: category for category in ParticipantCategory.objects.all()}
     for position, data in enumerate(document.get("sessions", []), start=1):
         session = Session.objects.create(
             synthesis=synthesis,
-            position=position,
+            position=_position(data, position),
             title=data["title"],
             dates_places=data.get("dates_places", ""),
             format=data.get("format", ""),
             facilitators_note=data.get("facilitators_note", ""),
         )
-        Facilitator.objects.bulk_create(
+        with_history(Facilitator).bulk_create(
             Facilitator(
                 session=session,
-                position=index,
+                position=_position(facilitator, index),
                 name=facilitator["name"],
                 role=facilitator.get("role", ""),
                 note=facilitator.get("note", ""),
             )
             for index, facilitator in enumerate(data.get("facilitators", []), start=1)
         )
-        Participation.objects.bulk_create(
+        with_history(Participation).bulk_create(
             Participation(
                 session=session,
                 category=categories[participation["category"]],
@@ -161,7 +208,7 @@ def create_synthesis(document):
     for position, data in enumerate(document.get("flagship_proposals", []), start=1):
         FlagshipProposal.objects.create(
             synthesis=synthesis,
-            position=position,
+            position=_position(data, position),
             **{field: data.get(field, "") for field in FLAGSHIP_FIELDS},
         )
     return synthesis
@@ -169,7 +216,10 @@ def create_synthesis(document):
 
 def _create_section(synthesis, position, thematic, data, shared_sheets):
     section = ThematicSection.objects.create(
-        synthesis=synthesis, thematic=thematic, position=position, title=data.get("title", "")
+        synthesis=synthesis,
+        thematic=thematic,
+        position=_position(data, position),
+        title=data.get("title", ""),
     )
     sheets = {**shared_sheets, **_create_retex_sheets(synthesis, section, data.get("retex", []))}
 
@@ -177,23 +227,25 @@ def _create_section(synthesis, position, thematic, data, shared_sheets):
     for row_position, row_data in enumerate(data.get("diagnostic", []), start=1):
         row = DiagnosticRow.objects.create(
             section=section,
-            position=row_position,
+            position=_position(row_data, row_position),
             thematic_label=row_data.get("thematic_label", ""),
             retex_label=row_data.get("retex_label", ""),
         )
-        RetexReference.objects.bulk_create(
-            RetexReference(row=row, sheet=sheets[number]) for number in row_data.get("retex", [])
+        with_history(RetexReference).bulk_create(
+            RetexReference(row=row, sheet=_referenced_sheet(reference, sheets, shared_sheets))
+            for reference in row_data.get("retex", [])
         )
         _create_statements(Irritant, row, row_data.get("irritants", []))
         _create_statements(Strength, row, row_data.get("strengths", []))
         for irritant in row.irritants.all():
             irritants.setdefault(irritant.text, irritant)
+            irritants[(row.position, irritant.position)] = irritant
 
     levers = {}
     for row_position, row_data in enumerate(data.get("projections", []), start=1):
         row = ProjectionRow.objects.create(
             section=section,
-            position=row_position,
+            position=_position(row_data, row_position),
             thematic_label=row_data.get("thematic_label", ""),
         )
         _create_linked(MainIrritant, row, row_data.get("main_irritants", []), irritants)
@@ -201,11 +253,12 @@ def _create_section(synthesis, position, thematic, data, shared_sheets):
         _create_statements(Lever, row, row_data.get("levers", []))
         for lever in row.levers.all():
             levers.setdefault(lever.text, lever)
+            levers[(row.position, lever.position)] = lever
 
     for row_position, row_data in enumerate(data.get("action_plan", []), start=1):
         row = ActionPlanRow.objects.create(
             section=section,
-            position=row_position,
+            position=_position(row_data, row_position),
             thematic_label=row_data.get("thematic_label", ""),
             horizon=row_data.get("horizon", ""),
         )
@@ -292,8 +345,9 @@ def _iter_statement_keys(section):
                     yield stage, column, row, index, key
 
 
-def _snapshot(synthesis):
-    synthesis = (
+def _load(synthesis):
+    """The synthesis with all its content prefetched, in one query per table."""
+    return (
         Synthesis.objects.select_related("region", "department", "parent")
         .prefetch_related(
             Prefetch("sessions", Session.objects.order_by("position")),
@@ -329,6 +383,44 @@ def _snapshot(synthesis):
         )
         .get(pk=synthesis.pk)
     )
+
+
+def session_document(session, *, positions=False):
+    """One session of the introduction block; a backup keeps the positions as stored too."""
+
+    def placed(position, fields):
+        return {"position": position, **fields} if positions else fields
+
+    return placed(
+        session.position,
+        {
+            "title": session.title,
+            "dates_places": session.dates_places,
+            "format": session.format,
+            "facilitators_note": session.facilitators_note,
+            "facilitators": [
+                placed(
+                    person.position,
+                    {"name": person.name, "role": person.role, "note": person.note},
+                )
+                for person in session.facilitators.all()
+            ],
+            "participations": [
+                {
+                    "category": participation.category.number,
+                    "ticked": participation.ticked,
+                    "participants": participation.participants,
+                    "establishments": participation.establishments,
+                    "note": participation.note,
+                }
+                for participation in session.participations.all()
+            ],
+        },
+    )
+
+
+def _snapshot(synthesis):
+    synthesis = _load(synthesis)
     sheets = list(synthesis.retex_sheets.all())
     document = {
         "slug": synthesis.slug,
@@ -338,29 +430,7 @@ def _snapshot(synthesis):
         "region": synthesis.region.code,
         "department": synthesis.department.code if synthesis.department_id else None,
         "parent": synthesis.parent.slug if synthesis.parent_id else None,
-        "sessions": [
-            {
-                "title": session.title,
-                "dates_places": session.dates_places,
-                "format": session.format,
-                "facilitators_note": session.facilitators_note,
-                "facilitators": [
-                    {"name": person.name, "role": person.role, "note": person.note}
-                    for person in session.facilitators.all()
-                ],
-                "participations": [
-                    {
-                        "category": participation.category.number,
-                        "ticked": participation.ticked,
-                        "participants": participation.participants,
-                        "establishments": participation.establishments,
-                        "note": participation.note,
-                    }
-                    for participation in session.participations.all()
-                ],
-            }
-            for session in synthesis.sessions.all()
-        ],
+        "sessions": [session_document(session) for session in synthesis.sessions.all()],
         "retex": [_sheet_document(sheet) for sheet in sheets if sheet.section_id is None],
         "sections": [],
         "flagship_proposals": [
@@ -565,6 +635,7 @@ def plan_content(synthesis, document, metadata=None):
 
 
 @transaction.atomic
+@batch()  # its history: one INSERT per table at the end, not one per object
 def replace_synthesis_content(synthesis, plan, **fields):
     """Replaces the sections, shared RETEX sheets and flagship proposals of a synthesis.
 
@@ -572,9 +643,10 @@ def replace_synthesis_content(synthesis, plan, **fields):
     synthesis too. Sessions are left as they are. Links are set as the plan says.
     """
     document = plan.document
-    synthesis.flagship_proposals.all().delete()
-    synthesis.sections.all().delete()
-    synthesis.retex_sheets.all().delete()
+    with batch(synthesis.pk):  # their history: one INSERT per table, not one per object
+        synthesis.flagship_proposals.all().delete()
+        synthesis.sections.all().delete()
+        synthesis.retex_sheets.all().delete()
     for name, value in fields.items():
         setattr(synthesis, name, value)
     synthesis.save()  # also moves updated_at
@@ -622,3 +694,129 @@ def _apply_links(section, data, links):
                 statement.source = wanted
                 changed.append(statement)
         model.objects.bulk_update(changed, ["source"])
+        record(changed)
+
+
+# The exact form, for backups -----------------------------------------------------------------
+
+
+def backup_document(synthesis):
+    """The content of a stored synthesis, with all create_synthesis needs to rebuild it exactly.
+
+    The nested form of synthesis_document (so an import or create_synthesis reads it too),
+    without the synthesis's own fields (workshops.backup writes them) and with:
+    - the position of every session, facilitator, section, row, statement, link and flagship
+      proposal, as stored (gaps included);
+    - every statement as an object, a linked statement with its own text as written (even
+      empty) and its exact link: "source": {"row": r, "position": p}, the irritant (or lever)
+      at position p of row r of the earlier stage of the same section, or null;
+    - each RETEX link as {"position", "url", "label"};
+    - a diagnostic row's reference to a shared RETEX sheet as {"number": n, "shared": true}
+      when its section has a sheet n of its own (a bare number names the section's sheet).
+    Raises ValueError, in French, for a link the document cannot name (to another section:
+    the models' validation forbids it). One query per table.
+    """
+    synthesis = _load(synthesis)
+    sheets = list(synthesis.retex_sheets.all())
+    section_sheets = {(sheet.section_id, sheet.number) for sheet in sheets if sheet.section_id}
+
+    def statement(item, sources=None):
+        data = {"position": item.position, "text": item.text, "emphasised": item.emphasised}
+        if sources is not None:
+            if item.source_id is not None and item.source_id not in sources:
+                raise ValueError(
+                    f"L'énoncé « {item.display_text} » est relié à un énoncé d'une autre "
+                    "section : corrigez ce lien dans l'administration avant la sauvegarde."
+                )
+            data["source"] = sources.get(item.source_id)
+        return data
+
+    def sheet_document(sheet):
+        return {
+            "number": sheet.number,
+            "origin": sheet.origin,
+            "title": sheet.title,
+            "text": sheet.text,
+            "links": [
+                {"position": link.position, "url": link.url, "label": link.label}
+                for link in sheet.links.all()
+            ],
+        }
+
+    def reference(row, sheet):
+        if sheet.section_id not in (None, row.section_id):
+            raise ValueError(
+                f"Une ligne de diagnostic cite la fiche RETEX {sheet.number} d'une autre "
+                "section : corrigez-la dans l'administration avant la sauvegarde."
+            )
+        if sheet.section_id is None and (row.section_id, sheet.number) in section_sheets:
+            return {"number": sheet.number, "shared": True}
+        return sheet.number
+
+    def where(rows, column):
+        return {
+            item.pk: {"row": row.position, "position": item.position}
+            for row in rows
+            for item in getattr(row, column).all()
+        }
+
+    sections = []
+    for section in sorted(synthesis.sections.all(), key=lambda section: section.position):
+        diagnostic = list(section.diagnostic_rows.all())
+        projections = list(section.projection_rows.all())
+        irritants, levers = where(diagnostic, "irritants"), where(projections, "levers")
+        sections.append(
+            {
+                "position": section.position,
+                "thematic": section.thematic.number,
+                "title": section.title,
+                "retex": [sheet_document(s) for s in sheets if s.section_id == section.pk],
+                "diagnostic": [
+                    {
+                        "position": row.position,
+                        "thematic_label": row.thematic_label,
+                        "retex": [reference(row, r.sheet) for r in row.retex_references.all()],
+                        "retex_label": row.retex_label,
+                        "irritants": [statement(s) for s in row.irritants.all()],
+                        "strengths": [statement(s) for s in row.strengths.all()],
+                    }
+                    for row in diagnostic
+                ],
+                "projections": [
+                    {
+                        "position": row.position,
+                        "thematic_label": row.thematic_label,
+                        "main_irritants": [
+                            statement(s, irritants) for s in row.main_irritants.all()
+                        ],
+                        "needs": [statement(s) for s in row.needs.all()],
+                        "levers": [statement(s) for s in row.levers.all()],
+                    }
+                    for row in projections
+                ],
+                "action_plan": [
+                    {
+                        "position": row.position,
+                        "thematic_label": row.thematic_label,
+                        "axes": [statement(s, levers) for s in row.axes.all()],
+                        "actions": [statement(s) for s in row.actions.all()],
+                        "actors": [statement(s) for s in row.actors.all()],
+                        "horizon": row.horizon,
+                        "timing": [statement(s) for s in row.timings.all()],
+                        "indicators": [statement(s) for s in row.indicators.all()],
+                    }
+                    for row in section.action_plan_rows.all()
+                ],
+            }
+        )
+    return {
+        "sessions": [
+            session_document(session, positions=True) for session in synthesis.sessions.all()
+        ],
+        "retex": [sheet_document(sheet) for sheet in sheets if sheet.section_id is None],
+        "sections": sections,
+        "flagship_proposals": [
+            {"position": proposal.position, **{f: getattr(proposal, f) for f in FLAGSHIP_FIELDS}}
+            for proposal in synthesis.flagship_proposals.all()
+        ],
+    }

@@ -12,10 +12,20 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Prefetch, Q, RestrictedError, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    RestrictedError,
+    prefetch_related_objects,
+)
 
 from actionplans.models import Action, ActionPlanRow, Actor, Axis, Indicator, Timing
 
+from .historical import RESTORE, SHIFT, record, with_history
 from .models import (
     DiagnosticRow,
     Irritant,
@@ -276,6 +286,7 @@ def load_row(stage, section, row_id, *, cells=None):
     row = rows.first()
     if row is None:
         raise LookupError(row_id)
+    row.section = section  # known: the history finds its place without a query
     row.stage = stage
     row.ref = str(row.pk)
     row.cells = [(cell, list(getattr(row, cell.related_name).all())) for cell in cells]
@@ -292,6 +303,7 @@ def statement_in_section(cell, section, pk):
     statement = queryset.first()
     if statement is None:
         raise LookupError(pk)
+    statement.row.section = section  # known: the history finds its place without a query
     return statement
 
 
@@ -360,6 +372,7 @@ def move(section, item, direction):
         model.objects.filter(pk=neighbour.pk).update(position=position)
         model.objects.filter(pk=item.pk).update(position=neighbour.position)
         item.position = neighbour.position
+        record(model.objects.filter(pk__in=[item.pk, neighbour.pk]))  # updates send no signal
         section.synthesis.touch()
     return True
 
@@ -376,6 +389,7 @@ def _make_room(model, scope, scope_id, position):
     offset = siblings.aggregate(last=Max("position"))["last"] + 1
     siblings.filter(position__gte=position).update(position=F("position") + offset)
     siblings.filter(position__gte=position + offset).update(position=F("position") - offset + 1)
+    record(siblings.filter(position__gt=position), reason=SHIFT)  # updates send no signal
 
 
 # Statements --------------------------------------------------------------------------------
@@ -383,18 +397,47 @@ def _make_room(model, scope, scope_id, position):
 
 def add_statement(section, row, cell, *, text, emphasised=False, source=None, position=None):
     """Adds a statement at the end of a cell (or at `position`, for an undone deletion)."""
-    statement = cell.model(row=row, text=text, emphasised=emphasised)
+    return _insert_statement(
+        section, row, cell, text=text, emphasised=emphasised, source=source, position=position
+    )
+
+
+def _insert_statement(section, row, cell, *, revive=False, **values):
+    """Adds a statement; with `revive`, the deleted statement it is (if any) comes back."""
+    position = values.pop("position")
+    source = values.pop("source")
+    statement = cell.model(row=row, **values)
     if cell.linked:
         statement.source = source
     with transaction.atomic():
         _lock(type(row), row.pk)
+        revived = _deleted_statement(cell, row, values["text"], position) if revive else None
+        if revived is not None:  # the same statement, so that its history goes on
+            statement.pk, statement.version = revived[0], revived[1] + 1
+            statement._change_reason = RESTORE
         if position is not None:
             _make_room(cell.model, "row", row.pk, position)
             statement.position = position
         statement.full_clean(exclude=["row", "position"])
-        statement.save()
+        statement.save(force_insert=True)
         section.synthesis.touch()
     return statement
+
+
+def _deleted_statement(cell, row, text, position):
+    """(id, version) of the statement of this row deleted last with this text and position
+    and still gone (an undone deletion puts it back), or None."""
+    if position is None:
+        return None
+    historical = cell.model.history.model
+    later = historical.objects.filter(id=OuterRef("id"), history_id__gt=OuterRef("history_id"))
+    return (
+        historical.objects.filter(history_type="-", row_id=row.pk, text=text, position=position)
+        .filter(~Exists(later), ~Exists(cell.model.objects.filter(pk=OuterRef("id"))))
+        .order_by("-history_id")
+        .values_list("id", "version")
+        .first()
+    )
 
 
 def save_statement(section, statement, expected_version, **values):
@@ -461,8 +504,15 @@ def restore_statement(section, row, cell, *, text, emphasised, source_id, positi
             raise ValidationError(
                 f"Le {cell.link_label} auquel cet énoncé était relié a été supprimé entre-temps."
             )
-    return add_statement(
-        section, row, cell, text=text, emphasised=emphasised, source=source, position=position
+    return _insert_statement(
+        section,
+        row,
+        cell,
+        text=text,
+        emphasised=emphasised,
+        source=source,
+        position=position,
+        revive=True,
     )
 
 
@@ -484,7 +534,7 @@ def save_row_retex(section, row, expected_version, *, sheets, label):
         row.save_if_unchanged(expected_version, ["retex_label"])
         RetexReference.objects.filter(row=row).exclude(sheet__in=sheets).delete()
         cited = set(RetexReference.objects.filter(row=row).values_list("sheet_id", flat=True))
-        RetexReference.objects.bulk_create(
+        with_history(RetexReference).bulk_create(
             RetexReference(row=row, sheet=sheet) for sheet in sheets if sheet.pk not in cited
         )
         section.synthesis.touch()
@@ -517,7 +567,7 @@ def save_sheet(section, sheet, links, *, expected_version=None):
         else:
             sheet.save_if_unchanged(expected_version, ["number", "origin", "title", "text"])
             sheet.links.all().delete()
-        RetexLink.objects.bulk_create(
+        with_history(RetexLink).bulk_create(
             RetexLink(sheet=sheet, position=position, url=url, label=label)
             for position, (url, label) in enumerate(links, start=1)
         )
