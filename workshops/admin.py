@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from simple_history.admin import SimpleHistoryAdmin
 
 from actionplans.models import ActionPlanRow, FlagshipProposal
 
@@ -18,6 +19,7 @@ from .importing import (
     megabytes,
 )
 from .models import (
+    ArchiveRefused,
     Department,
     DiagnosticRow,
     Facilitator,
@@ -47,6 +49,20 @@ SECTION_FILTERS = [
     "section__thematic",
     "section__synthesis__status",
 ]
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """« Historique » on each object: its changes, with who and when (django-simple-history).
+
+    Reverting from it is off (SIMPLE_HISTORY_REVERT_DISABLED hides the button, and a posted
+    form is refused): deleted content is restored from the history page of its synthesis,
+    which puts it back at its place, with its links.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Restaurez depuis la page « Historique » de la synthèse.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class StatementInline(admin.TabularInline):
@@ -167,7 +183,7 @@ class ImportSynthesisForm(forms.Form):
         help_text="Pour une synthèse départementale.",
     )
     parent = forms.ModelChoiceField(
-        Synthesis.objects.regional(),
+        Synthesis.objects.regional().active(),
         required=False,
         label="Synthèse régionale parente",
         help_text="Pour une synthèse départementale, annexe d'une synthèse régionale.",
@@ -199,16 +215,71 @@ class ImportSynthesisForm(forms.Form):
         return cleaned
 
 
+class ArchivedFilter(admin.SimpleListFilter):
+    title = "archivée"
+    parameter_name = "archivee"
+
+    def lookups(self, request, model_admin):
+        return [("non", "Non (active)"), ("oui", "Oui")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.archived()
+        if self.value() == "non":
+            return queryset.active()
+        return queryset
+
+
 @admin.register(Synthesis)
-class SynthesisAdmin(admin.ModelAdmin):
-    list_display = ["title", "year", "region", "department", "status", "updated_at"]
-    list_filter = ["status", "region", "department", "year"]
+class SynthesisAdmin(HistoryAdmin):
+    list_display = ["title", "year", "region", "department", "status", "updated_at", "archived_at"]
+    list_filter = [ArchivedFilter, "status", "region", "department", "year"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["parent"]
     list_select_related = ["region", "department"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Archived through the actions (or the synthesis page), which keep the rules; deleting a
+    # synthesis (purge) stays the administrators' own, with Django's delete permission.
+    readonly_fields = ["created_at", "updated_at", "archived_at", "archived_by"]
     inlines = [SessionInline, ThematicSectionInline, FlagshipProposalInline]
+    actions = ["archive_selected", "unarchive_selected"]
+
+    @admin.action(description="Archiver les synthèses sélectionnées", permissions=["change"])
+    def archive_selected(self, request, queryset):
+        # Annexes first, so that a regional synthesis selected with its annexes is archived.
+        syntheses = sorted(queryset.active(), key=lambda synthesis: synthesis.department_id is None)
+        self._apply(
+            request, syntheses, lambda synthesis: synthesis.archive(request.user), "archivée"
+        )
+
+    @admin.action(description="Désarchiver les synthèses sélectionnées", permissions=["change"])
+    def unarchive_selected(self, request, queryset):
+        # Regional syntheses first, so that their annexes may follow.
+        syntheses = sorted(
+            queryset.archived(), key=lambda synthesis: synthesis.department_id is not None
+        )
+        self._apply(
+            request, syntheses, lambda synthesis: synthesis.unarchive(request.user), "désarchivée"
+        )
+
+    def _apply(self, request, syntheses, change, done):
+        changed = 0
+        for synthesis in syntheses:
+            try:
+                change(synthesis)
+            except ArchiveRefused as refusal:
+                self.message_user(request, f"{synthesis.title}\u00a0: {refusal}", messages.ERROR)
+            else:
+                changed += 1
+        if changed:
+            plural = "s" if changed > 1 else ""
+            self.message_user(
+                request, f"{changed} synthèse{plural} {done}{plural}.", messages.SUCCESS
+            )
+        elif not syntheses:
+            self.message_user(
+                request, "Aucune synthèse sélectionnée n’était concernée.", messages.WARNING
+            )
 
     def get_urls(self):
         return [
@@ -292,7 +363,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(HistoryAdmin):
     list_display = ["title", "synthesis", "format"]
     list_filter = ["synthesis__region", "synthesis__department", "format"]
     search_fields = ["title", "dates_places", "facilitators__name"]
@@ -329,7 +400,7 @@ class ActionPlanRowInline(admin.TabularInline):
 
 
 @admin.register(ThematicSection)
-class ThematicSectionAdmin(admin.ModelAdmin):
+class ThematicSectionAdmin(HistoryAdmin):
     list_display = ["__str__", "synthesis", "thematic", "position"]
     list_filter = ["synthesis__region", "synthesis__department", "thematic", "synthesis__status"]
     search_fields = ["title", "thematic__title", "synthesis__title"]
@@ -349,7 +420,7 @@ class RetexLinkInline(admin.TabularInline):
 
 
 @admin.register(RetexSheet)
-class RetexSheetAdmin(admin.ModelAdmin):
+class RetexSheetAdmin(HistoryAdmin):
     list_display = ["__str__", "synthesis", "section", "origin"]
     list_filter = [
         "synthesis__region",
@@ -378,7 +449,7 @@ class StrengthInline(StatementInline):
 
 
 @admin.register(DiagnosticRow)
-class DiagnosticRowAdmin(admin.ModelAdmin):
+class DiagnosticRowAdmin(HistoryAdmin):
     list_display = ["__str__", "retex_label"]
     list_filter = SECTION_FILTERS
     search_fields = ["irritants__text", "strengths__text", "retex_label"]
@@ -405,7 +476,7 @@ class LeverInline(StatementInline):
 
 
 @admin.register(ProjectionRow)
-class ProjectionRowAdmin(admin.ModelAdmin):
+class ProjectionRowAdmin(HistoryAdmin):
     list_display = ["__str__"]
     list_filter = SECTION_FILTERS
     search_fields = ["main_irritants__text", "needs__text", "levers__text"]
@@ -417,7 +488,7 @@ class ProjectionRowAdmin(admin.ModelAdmin):
 # Statements, searchable on their own (and the targets of autocomplete links) ---------------
 
 
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(HistoryAdmin):
     list_display = ["text", "row", "emphasised"]
     list_filter = ["emphasised", *(f"row__{name}" for name in SECTION_FILTERS)]
     search_fields = ["text"]

@@ -50,6 +50,10 @@ from .models import StaleEditError, Synthesis, ThematicSection
 TEMPLATES = "workshops/board/"
 NBSP = "\u00a0"
 NOT_SAVED = f"Non enregistré{NBSP}: "
+ARCHIVED_MESSAGE = (
+    f"Cette synthèse est archivée{NBSP}: elle ne peut plus être modifiée. Rien n’a été "
+    "enregistré. Restaurez-la depuis sa page pour la modifier à nouveau."
+)
 
 
 @dataclass
@@ -101,10 +105,15 @@ def board_view(*, edit):
                 raise Http404("Synthèse introuvable.")
             can_edit = Synthesis.objects.editable_by(user).filter(pk=synthesis.pk).exists()
             if edit and not can_edit:
-                message = "Vous pouvez lire cette synthèse mais pas la modifier."
+                # Only its managers still see an archived synthesis: tell them why.
+                reason, message = (
+                    ("archived", ARCHIVED_MESSAGE)
+                    if synthesis.is_archived
+                    else ("forbidden", "Vous pouvez lire cette synthèse mais pas la modifier.")
+                )
                 if not _is_htmx(request):
                     raise PermissionDenied(message)  # the site's 403 page
-                return _refused(403, "forbidden", message)
+                return _refused(403, reason, message)
             section = (
                 ThematicSection.objects.select_related("thematic")
                 .filter(synthesis=synthesis, thematic__number=number)

@@ -7,11 +7,16 @@ belongs to one section and every cell of a row is an ordered list of statements.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from .historical import ContentHistory, place_of, record
+
 STATEMENT_MAX_LENGTH = 2000
+# The longer free texts (a RETEX sheet's text, a proposal's summary...): checked by the
+# forms (workshops.forms.TextFieldsMixin) and by the import, not by the database.
+TEXT_MAX_LENGTH = 10_000
 
 
 # Reference data ---------------------------------------------------------------------------
@@ -146,11 +151,17 @@ class Versioned(models.Model):
     def save_if_unchanged(self, expected_version, fields):
         """Writes `fields` only if the stored version is still `expected_version`."""
         manager = type(self)._default_manager
-        updated = manager.filter(pk=self.pk, version=expected_version).update(
-            version=F("version") + 1, **{field: getattr(self, field) for field in fields}
-        )
-        if not updated:
-            raise StaleEditError(manager.filter(pk=self.pk).first())
+        with transaction.atomic():
+            updated = manager.filter(pk=self.pk, version=expected_version).update(
+                version=F("version") + 1, **{field: getattr(self, field) for field in fields}
+            )
+            if not updated:
+                raise StaleEditError(manager.filter(pk=self.pk).first())
+            # An update sends no signal: record the change, as stored (its position may
+            # have moved since it was loaded), where this copy's loaded parents say it is.
+            stored = manager.get(pk=self.pk)
+            stored._history_place = place_of(self)
+            record([stored])
         self.version = expected_version + 1
 
 
@@ -197,6 +208,9 @@ class Statement(Versioned, Positioned):
         default=False,
         help_text="En gras et en vert : particulièrement souligné dans les échanges.",
     )
+
+    # Each concrete statement model gets its own historical model (workshops/historical.py).
+    history = ContentHistory(inherit=True)
 
     class Meta(Versioned.Meta, Positioned.Meta):
         abstract = True
@@ -258,7 +272,18 @@ class LinkedStatement(Statement):
 # Syntheses ---------------------------------------------------------------------------------
 
 
+class ArchiveRefused(Exception):
+    """Archiving or unarchiving a synthesis is refused; the message says why, in French."""
+
+
 class SynthesisQuerySet(models.QuerySet):
+    """Who may read and change which synthesis, and the archive (soft delete) states.
+
+    An archived synthesis is hidden from everyone but the users who may manage it (staff, the
+    facilitators of its region), who still read it and may unarchive it; nobody edits it.
+    Lists of syntheses to read (dashboard, annexes of a report) take `active()` ones only.
+    """
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -268,28 +293,46 @@ class SynthesisQuerySet(models.QuerySet):
     def regional(self):
         return self.filter(department__isnull=True)
 
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
     def visible_to(self, user):
         """Published syntheses for everyone; drafts for the members of their territory.
 
         A facilitator sees the syntheses of the region and of its departments; a departmental
-        referent those of the department and the regional synthesis above it.
+        referent those of the department and the regional synthesis above it. Archived
+        syntheses: only those the user may manage (`manageable_by`).
         """
         if not user.is_authenticated:
-            return self.published()
+            return self.published().active()
         if user.is_staff or user.is_superuser:
             return self.all()
         memberships = user.memberships.all()
         facilitated = memberships.filter(role=Membership.Role.FACILITATOR)
         referred = memberships.filter(role=Membership.Role.REFERENT)
         return self.filter(
-            Q(status=Synthesis.Status.PUBLISHED)
-            | Q(region__in=facilitated.values("region"))
-            | Q(department__in=referred.values("department"))
-            | Q(department__isnull=True, region__departments__in=referred.values("department"))
+            Q(region__in=facilitated.values("region"))
+            | (
+                Q(archived_at__isnull=True)
+                & (
+                    Q(status=Synthesis.Status.PUBLISHED)
+                    | Q(department__in=referred.values("department"))
+                    | Q(
+                        department__isnull=True,
+                        region__departments__in=referred.values("department"),
+                    )
+                )
+            )
         ).distinct()
 
-    def editable_by(self, user):
-        """Administrators edit everything; facilitators the syntheses of their region."""
+    def manageable_by(self, user):
+        """Administrators manage everything; facilitators the syntheses of their region.
+
+        Managing is editing an active synthesis, and archiving or unarchiving it.
+        """
         if not user.is_authenticated:
             return self.none()
         if user.is_staff or user.is_superuser:
@@ -297,6 +340,10 @@ class SynthesisQuerySet(models.QuerySet):
         return self.filter(
             region__in=user.memberships.filter(role=Membership.Role.FACILITATOR).values("region")
         )
+
+    def editable_by(self, user):
+        """The active syntheses this user manages: an archived synthesis is read-only."""
+        return self.manageable_by(user).active()
 
 
 class Synthesis(Versioned):
@@ -338,8 +385,23 @@ class Synthesis(Versioned):
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    archived_at = models.DateTimeField(
+        "archivée le",
+        null=True,
+        blank=True,
+        help_text="Une synthèse archivée n'est plus proposée ; seul un administrateur la supprime.",
+    )
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="archivée par",
+    )
 
     objects = SynthesisQuerySet.as_manager()
+    history = ContentHistory()
 
     class Meta:
         verbose_name = "synthèse"
@@ -356,6 +418,52 @@ class Synthesis(Versioned):
     def is_departmental(self):
         return self.department_id is not None
 
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    def archive(self, user):
+        """Archives this synthesis (soft delete): nothing is deleted, it only leaves the lists.
+
+        Refused for a regional synthesis that still has active annexes: archiving it would
+        hide them, and their readers, without a word; they are archived one by one first.
+        Does not move `updated_at`, which dates the last change of the content.
+        """
+        with transaction.atomic():
+            self.lock()
+            self.refresh_from_db(fields=["archived_at", "archived_by", "version"])
+            if self.is_archived:
+                raise ArchiveRefused(f"La synthèse «\u00a0{self.title}\u00a0» est déjà archivée.")
+            annexes = list(self.annexes.active().select_related("department"))
+            if annexes:
+                names = ", ".join(
+                    f"«\u00a0{annex.title}\u00a0» ({annex.department})" for annex in annexes
+                )
+                raise ArchiveRefused(
+                    "Cette synthèse régionale a encore des annexes départementales "
+                    f"actives\u00a0: {names}. Archivez-les d’abord."
+                )
+            self.archived_at = timezone.now()
+            self.archived_by = user if user is not None and user.is_authenticated else None
+            self.save(update_fields=["archived_at", "archived_by", "version"])
+
+    def unarchive(self, user=None):
+        """Brings an archived synthesis back; refused while its regional synthesis is archived."""
+        with transaction.atomic():
+            self.lock()
+            self.refresh_from_db(fields=["archived_at", "archived_by", "version", "parent"])
+            if not self.is_archived:
+                raise ArchiveRefused(f"La synthèse «\u00a0{self.title}\u00a0» n’est pas archivée.")
+            parent = Synthesis.objects.archived().filter(pk=self.parent_id).first()
+            if parent is not None:
+                raise ArchiveRefused(
+                    f"Sa synthèse régionale, «\u00a0{parent.title}\u00a0», est archivée\u00a0: "
+                    "restaurez-la d’abord."
+                )
+            self.archived_at = None
+            self.archived_by = None
+            self.save(update_fields=["archived_at", "archived_by", "version"])
+
     def lock(self):
         """Holds this synthesis's row until the transaction ends, so appends to it take turns.
 
@@ -367,7 +475,11 @@ class Synthesis(Versioned):
         ).values_list("pk").first()
 
     def touch(self):
-        """Records that its content changed (the "last change" users see)."""
+        """Records that its content changed (the "last change" users see).
+
+        Not in the history (an update, on purpose): a timestamp, not a change of content; the
+        change that moved it is recorded itself.
+        """
         self.updated_at = timezone.now()
         Synthesis.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
 
@@ -473,6 +585,8 @@ class ThematicSection(Positioned):
         "Vide : l'intitulé de la thématique.",
     )
 
+    history = ContentHistory()
+
     class Meta(Positioned.Meta):
         verbose_name = "section thématique"
         verbose_name_plural = "sections thématiques"
@@ -527,6 +641,8 @@ class Session(Versioned, Positioned):
         help_text="Par exemple « Voir les annexes départementales ».",
     )
 
+    history = ContentHistory()
+
     class Meta(Positioned.Meta):
         verbose_name = "session d'ateliers"
         verbose_name_plural = "sessions d'ateliers"
@@ -547,6 +663,8 @@ class Facilitator(Versioned, Positioned):
     note = models.CharField(
         "précision", max_length=200, blank=True, help_text="Par exemple « pour le lundi 12/10 »."
     )
+
+    history = ContentHistory()
 
     class Meta(Positioned.Meta):
         verbose_name = "animateur ou animatrice"
@@ -578,6 +696,8 @@ class Participation(Versioned):
         blank=True,
         help_text="Par exemple « dont une vingtaine d'étudiants ».",
     )
+
+    history = ContentHistory()
 
     class Meta:
         verbose_name = "participation"
@@ -639,6 +759,8 @@ class RetexSheet(Versioned):
     title = models.CharField("titre ou témoin", max_length=500, blank=True)
     text = models.TextField("texte", blank=True)
 
+    history = ContentHistory()
+
     class Meta:
         verbose_name = "fiche RETEX"
         verbose_name_plural = "fiches RETEX"
@@ -687,6 +809,8 @@ class RetexLink(Positioned):
     url = models.URLField("adresse", max_length=1000)
     label = models.CharField("libellé", max_length=300, blank=True)
 
+    history = ContentHistory()
+
     class Meta(Positioned.Meta):
         verbose_name = "lien"
         verbose_name_plural = "liens"
@@ -726,6 +850,8 @@ class DiagnosticRow(Versioned, Positioned):
         help_text="Pour un témoignage sans fiche numérotée ; une ligne par témoignage.",
     )
 
+    history = ContentHistory()
+
     class Meta(Positioned.Meta):
         verbose_name = "ligne de diagnostic"
         verbose_name_plural = "lignes de diagnostic"
@@ -750,6 +876,8 @@ class RetexReference(models.Model):
         related_name="references",
         verbose_name="fiche RETEX",
     )
+
+    history = ContentHistory()
 
     class Meta:
         verbose_name = "référence RETEX"
@@ -826,6 +954,8 @@ class ProjectionRow(Versioned, Positioned):
         blank=True,
         help_text="Vide : l'intitulé de la section.",
     )
+
+    history = ContentHistory()
 
     class Meta(Positioned.Meta):
         verbose_name = "ligne de projection"

@@ -34,7 +34,6 @@ from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from actionplans.models import (
@@ -107,7 +106,9 @@ def readable_syntheses(user):
 
 def can_read(user, synthesis):
     """Whether this user may read this synthesis and its PDF (see `readable_syntheses`)."""
-    if user is None or synthesis.status == Synthesis.Status.PUBLISHED:
+    if user is None or (
+        synthesis.status == Synthesis.Status.PUBLISHED and synthesis.archived_at is None
+    ):
         return True
     return readable_syntheses(user).filter(pk=synthesis.pk).exists()
 
@@ -397,10 +398,13 @@ def pdf_filename(synthesis, *, thematic=None, position=None):
 
 
 def report_syntheses(synthesis, user, *, thematic=None, position=None):
-    """The syntheses a report prints: a regional one brings the annexes the user may read."""
+    """The syntheses a report prints: a regional one brings the active annexes the user may
+    read (an archived annex is left out, even for the users who may still read it)."""
     if thematic is not None or position is not None or synthesis.is_departmental:
         return [synthesis]
-    annexes = readable_syntheses(user).filter(parent=synthesis).order_by("department__code")
+    annexes = (
+        readable_syntheses(user).active().filter(parent=synthesis).order_by("department__code")
+    )
     return [synthesis, *annexes]
 
 
@@ -502,7 +506,9 @@ class StaticFilesFetcher(URLFetcher):
 
     @cached_property
     def static_prefix(self):
-        return urljoin(REPORT_BASE_URL, static(""))
+        # The storage's base URL, not static(""): a manifest storage (production) has no
+        # hashed name for "" and raises.
+        return urljoin(REPORT_BASE_URL, staticfiles_storage.base_url)
 
     def fetch(self, url, headers=None):
         path = self.resolve(url)

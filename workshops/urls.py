@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import board, views
+from . import board, history, views
 
 app_name = "workshops"
 
@@ -68,5 +68,17 @@ urlpatterns += [
         "syntheses/<slug:slug>/introduction/",
         views.introduction_edit,
         name="introduction_edit",
+    ),
+    path("syntheses/<slug:slug>/archiver/", views.synthesis_archive, name="synthesis_archive"),
+    path("syntheses/<slug:slug>/restaurer/", views.synthesis_unarchive, name="synthesis_unarchive"),
+]
+
+# The history of a synthesis, and restoring what was deleted (workshops/history.py).
+urlpatterns += [
+    path("syntheses/<slug:slug>/historique/", history.history_page, name="synthesis_history"),
+    path(
+        "syntheses/<slug:slug>/historique/restaurer/",
+        history.restore_view,
+        name="synthesis_history_restore",
     ),
 ]

@@ -9,6 +9,11 @@ may not read it gets a 404, which does not tell whether the draft exists.
 Who may change what is `Synthesis.objects.editable_by`: staff, and the facilitators of the
 synthesis's region. Every view that changes content checks it (`editable_synthesis`),
 whatever the templates show: a reader who may not edit gets a 403.
+
+An archived synthesis (soft delete, `Synthesis.archive`) is read-only for everyone: only the
+users who may manage it (`Synthesis.objects.manageable_by`) still read it, and archive or
+restore it through `synthesis_archive` / `synthesis_unarchive`. No view deletes a synthesis:
+administrators purge in the admin.
 """
 
 from functools import partial, wraps
@@ -30,6 +35,7 @@ from . import reports
 from .forms import positive_int
 from .introduction import IntroductionEditor
 from .models import (
+    ArchiveRefused,
     DiagnosticRow,
     Facilitator,
     Irritant,
@@ -53,7 +59,8 @@ def readable_synthesis(view):
     @wraps(view)
     def wrapper(request, slug, **kwargs):
         synthesis = get_object_or_404(
-            Synthesis.objects.select_related("region", "department", "parent"), slug=slug
+            Synthesis.objects.select_related("region", "department", "parent", "archived_by"),
+            slug=slug,
         )
         if not reports.can_read(request.user, synthesis):
             if not request.user.is_authenticated:
@@ -66,9 +73,22 @@ def readable_synthesis(view):
 
 def may_edit(user, synthesis):
     """Whether this user may change this synthesis (`Synthesis.objects.editable_by`)."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or synthesis.is_archived:
         return False
     return Synthesis.objects.editable_by(user).filter(pk=synthesis.pk).exists()
+
+
+def may_manage(user, synthesis):
+    """Whether this user may archive or unarchive it (`Synthesis.objects.manageable_by`)."""
+    if not user.is_authenticated:
+        return False
+    return Synthesis.objects.manageable_by(user).filter(pk=synthesis.pk).exists()
+
+
+ARCHIVED_READ_ONLY = (
+    "Cette synthèse est archivée\u00a0: elle ne peut plus être modifiée. "
+    "Restaurez-la depuis sa page pour la modifier à nouveau."
+)
 
 
 def editable_synthesis(view):
@@ -92,6 +112,8 @@ def editable_synthesis(view):
             Synthesis.objects.select_related("region", "department", "parent"), slug=slug
         )
         if not may_edit(request.user, synthesis):
+            if synthesis.is_archived and may_manage(request.user, synthesis):
+                raise PermissionDenied(ARCHIVED_READ_ONLY)
             if reports.can_read(request.user, synthesis):
                 raise PermissionDenied("Vous pouvez lire cette synthèse, pas la modifier.")
             raise Http404("Synthèse introuvable.")
@@ -161,16 +183,22 @@ def home(request):
 
 
 def _dashboard(request):
+    """The syntheses the user may read; the archived ones they manage, in their own list."""
     user = request.user
-    syntheses = list(_listed(reports.readable_syntheses(user)))
-    editable = set(Synthesis.objects.editable_by(user).values_list("pk", flat=True))
-    for synthesis in syntheses:
-        synthesis.user_may_edit = synthesis.pk in editable
+    readable = list(_listed(reports.readable_syntheses(user).select_related("archived_by")))
+    manageable = set(Synthesis.objects.manageable_by(user).values_list("pk", flat=True))
+    syntheses, archived = [], []
+    for synthesis in readable:
+        synthesis.user_may_edit = synthesis.pk in manageable and not synthesis.is_archived
+        if not synthesis.is_archived:
+            syntheses.append(synthesis)
+        elif synthesis.pk in manageable:
+            archived.append(synthesis)
     memberships = user.memberships.select_related("region", "department").order_by("role")
     return render(
         request,
         "workshops/dashboard.html",
-        {"syntheses": syntheses, "memberships": memberships},
+        {"syntheses": syntheses, "archived": archived, "memberships": memberships},
     )
 
 
@@ -292,12 +320,18 @@ def synthesis_detail(request, synthesis):
     annexes = []
     if not synthesis.is_departmental:
         annexes = list(
-            reports.readable_syntheses(user).filter(parent=synthesis).order_by("department__code")
+            reports.readable_syntheses(user)
+            .active()
+            .filter(parent=synthesis)
+            .order_by("department__code")
         )
     parent = synthesis.parent
+    can_edit = may_edit(user, synthesis)
     context = {
         "synthesis": synthesis,
-        "can_edit": may_edit(user, synthesis),
+        "can_edit": can_edit,
+        # An active synthesis is managed by those who edit it: no second query.
+        "can_manage": may_manage(user, synthesis) if synthesis.is_archived else can_edit,
         "sessions": _sessions(synthesis),
         "sections": section_summaries(synthesis),
         "shared_retex_count": RetexSheet.objects.filter(
@@ -373,3 +407,95 @@ def proposal_preview(request, synthesis, position):
 def proposal_pdf(request, synthesis, position):
     build = partial(reports.build_proposal_report, synthesis, position)
     return _pdf(request, synthesis, build, position=position)
+
+
+# Archive (soft delete) ---------------------------------------------------------------------
+
+
+def managed_synthesis(view):
+    """Passes the synthesis named by the URL if the user may archive or unarchive it.
+
+    Like `editable_synthesis`: anonymous users go to the login page, readers get a 403, the
+    others a 404; but an archived synthesis is let through.
+    """
+
+    @wraps(view)
+    def wrapper(request, slug, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        synthesis = get_object_or_404(
+            Synthesis.objects.select_related("region", "department", "parent", "archived_by"),
+            slug=slug,
+        )
+        if not may_manage(request.user, synthesis):
+            if reports.can_read(request.user, synthesis):
+                raise PermissionDenied(
+                    "Vous pouvez lire cette synthèse, pas l’archiver ni la restaurer."
+                )
+            raise Http404("Synthèse introuvable.")
+        return view(request, synthesis, **kwargs)
+
+    return require_http_methods(["GET", "HEAD", "POST"])(wrapper)
+
+
+def _archive_page(request, synthesis, template, *, error=None, status=200):
+    context = {
+        "synthesis": synthesis,
+        "error": error,
+        "annexes": list(
+            synthesis.annexes.active().select_related("department").order_by("department__code")
+        ),
+    }
+    return render(request, f"workshops/{template}", context, status=status)
+
+
+@managed_synthesis
+def synthesis_archive(request, synthesis):
+    """« Archiver »: a confirmation page, then the POST that archives (nothing is deleted).
+
+    Refused (409, the page says why): already archived, or a regional synthesis with
+    active annexes.
+    """
+    if request.method != "POST":
+        if synthesis.is_archived:
+            messages.info(request, "Cette synthèse est déjà archivée.")
+            return redirect(reverse("workshops:synthesis_detail", args=[synthesis.slug]))
+        return _archive_page(request, synthesis, "synthesis_archive.html")
+    try:
+        synthesis.archive(request.user)
+    except ArchiveRefused as refusal:
+        return _archive_page(
+            request, synthesis, "synthesis_archive.html", error=str(refusal), status=409
+        )
+    messages.success(
+        request,
+        f"La synthèse «\u00a0{synthesis.title}\u00a0» est archivée\u00a0: rien n’est supprimé. "
+        "Elle n’est plus proposée à ses lecteurs\u00a0; vous la retrouvez dans la liste "
+        "«\u00a0Synthèses archivées\u00a0», d’où vous pouvez la restaurer.",
+    )
+    return redirect(reverse("workshops:home"))
+
+
+@managed_synthesis
+def synthesis_unarchive(request, synthesis):
+    """« Restaurer » an archived synthesis: a confirmation page, then the POST.
+
+    Refused (409): not archived, or its regional synthesis is archived.
+    """
+    if request.method != "POST":
+        if not synthesis.is_archived:
+            messages.info(request, "Cette synthèse n’est pas archivée.")
+            return redirect(reverse("workshops:synthesis_detail", args=[synthesis.slug]))
+        return _archive_page(request, synthesis, "synthesis_unarchive.html")
+    try:
+        synthesis.unarchive(request.user)
+    except ArchiveRefused as refusal:
+        return _archive_page(
+            request, synthesis, "synthesis_unarchive.html", error=str(refusal), status=409
+        )
+    messages.success(
+        request,
+        f"La synthèse «\u00a0{synthesis.title}\u00a0» est restaurée\u00a0: elle est de nouveau "
+        "proposée à ses lecteurs et modifiable.",
+    )
+    return redirect(reverse("workshops:synthesis_detail", args=[synthesis.slug]))

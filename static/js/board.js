@@ -269,6 +269,15 @@
         false,
         element
       );
+    } else if (status === 403 && reason === "archived") {
+      writeDrafts([]);
+      showAlert(
+        "Synthèse archivée\u00a0: rien n’a été enregistré",
+        ["Elle ne peut plus être modifiée. Restaurez-la depuis sa page pour la modifier à nouveau."],
+        texts,
+        false,
+        element
+      );
     } else if (status === 403) {
       showAlert(
         "Rien n’a été enregistré",

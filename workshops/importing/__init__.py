@@ -15,6 +15,7 @@ from workshops.documents import (
     plan_content,
     replace_synthesis_content,
 )
+from workshops.historical import IMPORT, change_reason
 from workshops.models import Department, Region, Synthesis, Thematic
 
 from .builder import ERROR, WARNING, DocumentBuilder, Issue
@@ -104,7 +105,7 @@ def import_synthesis(
 
 
 def _write(report, document, slug, dry_run, *, region, department, parent):
-    with transaction.atomic():
+    with transaction.atomic(), change_reason(IMPORT):  # how the history names these changes
         existing = (
             Synthesis.objects.select_for_update(of=("self",))
             .filter(slug=slug)
@@ -196,6 +197,14 @@ def _resolve_target(report, builder, slug, region_code, department_code, parent_
     existing = (
         Synthesis.objects.select_related("region", "department", "parent").filter(slug=slug).first()
     )
+    if existing is not None and existing.is_archived:
+        # Archived: read-only for everyone; an import is an edit like any other.
+        error(
+            f"La synthèse « {slug} » est archivée : elle ne peut pas être modifiée. "
+            "Désarchivez-la d'abord (page de la synthèse, ou action « Désarchiver » de "
+            "l'administration), ou importez sous un autre identifiant.",
+            "slug",
+        )
     region = department = parent = None
     if region_code:
         region = Region.objects.filter(code=region_code).first()
@@ -245,6 +254,8 @@ def _resolve_target(report, builder, slug, region_code, department_code, parent_
         parent = Synthesis.objects.filter(slug=parent_slug).first()
         if parent is None:
             error(f"Synthèse parente « {parent_slug} » introuvable.", "parent")
+        elif parent.is_archived:
+            error(f"La synthèse parente « {parent_slug} » est archivée.", "parent")
     elif existing:
         parent = existing.parent
     if region and not report.errors:

@@ -1,0 +1,351 @@
+"""Archiving a synthesis (soft delete): hidden, read-only, restorable; only administrators purge."""
+
+import re
+from html import unescape
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from tests import factories
+from workshops import reports
+from workshops.fixtures import CONTENT_MODELS
+from workshops.importing import import_synthesis
+from workshops.models import Department, DiagnosticRow, Irritant, Region, Synthesis
+
+pytestmark = pytest.mark.django_db
+
+REGIONAL = "pays-de-la-loire-2020"
+VENDEE = "vendee-2020"
+NBSP = "\u00a0"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def logged_in(user, **kwargs):
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
+
+
+def text_of(response):
+    """The page's text, tags removed and spaces squeezed."""
+    text = unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return re.sub(r"\s+", " ", text.replace(NBSP, " "))
+
+
+def url(name, slug=VENDEE):
+    return reverse(f"workshops:{name}", args=[slug])
+
+
+def contents():
+    """How many rows each content model and the syntheses hold: archiving deletes nothing."""
+    models = [Synthesis, *(model for model, _ in CONTENT_MODELS)]
+    return {model._meta.label: model.objects.count() for model in models}
+
+
+@pytest.fixture
+def vendee(demo_data):
+    return Synthesis.objects.get(slug=VENDEE)
+
+
+@pytest.fixture
+def regional(demo_data):
+    return Synthesis.objects.get(slug=REGIONAL)
+
+
+@pytest.fixture
+def facilitator(demo_data):
+    region = Region.objects.get(code="pays-de-la-loire")
+    return factories.FacilitatorMembershipFactory(region=region).user
+
+
+@pytest.fixture
+def referent(demo_data):
+    department = Department.objects.get(code="85")
+    return factories.ReferentMembershipFactory(department=department).user
+
+
+@pytest.fixture
+def archived(vendee, facilitator):
+    vendee.archive(facilitator)
+    return Synthesis.objects.get(pk=vendee.pk)
+
+
+# Archiving from the synthesis page -----------------------------------------------------------
+
+
+def test_a_facilitator_archives_an_annex_from_its_page_after_a_confirmation(vendee, facilitator):
+    client = logged_in(facilitator, enforce_csrf_checks=True)
+    before, updated_at = contents(), vendee.updated_at
+    page = client.get(url("synthesis_detail"))
+    assert url("synthesis_archive") in page.content.decode()
+
+    confirmation = client.get(url("synthesis_archive"))
+    assert confirmation.status_code == 200
+    assert f"Archiver la synthèse « {vendee.title} » ?" in text_of(confirmation)
+    assert "Rien n’est supprimé" in text_of(confirmation)
+    assert Synthesis.objects.get(pk=vendee.pk).archived_at is None  # a GET changes nothing
+    assert client.post(url("synthesis_archive")).status_code == 403  # no CSRF token
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', confirmation.content.decode())
+
+    response = client.post(url("synthesis_archive"), {"csrfmiddlewaretoken": token.group(1)})
+
+    assert response.status_code == 302 and response["Location"] == reverse("workshops:home")
+    vendee.refresh_from_db()
+    assert vendee.archived_at is not None and vendee.archived_by == facilitator
+    assert vendee.updated_at == updated_at  # the content did not change
+    assert contents() == before
+    dashboard = text_of(client.get("/"))
+    assert f"La synthèse « {vendee.title} » est archivée : rien n’est supprimé." in dashboard
+
+
+def test_an_archived_annex_is_hidden_from_the_public_the_referents_and_the_regional_report(
+    archived, regional, referent, facilitator
+):
+    anonymous = Client()
+    assert anonymous.get(url("synthesis_detail")).status_code == 302  # to the login page
+    assert archived.title not in text_of(anonymous.get("/"))
+    assert archived not in Synthesis.objects.visible_to(AnonymousUser())
+
+    reader = logged_in(referent)
+    assert reader.get(url("synthesis_detail")).status_code == 404
+    assert reader.get(url("synthesis_pdf")).status_code == 404
+    assert archived.title not in text_of(reader.get("/"))
+
+    for user in (referent, facilitator, factories.UserFactory(is_staff=True)):
+        client = logged_in(user)
+        regional_page = client.get(url("synthesis_detail", REGIONAL)).content.decode()
+        assert url("synthesis_detail") not in regional_page and "Annexes départementales" not in (
+            regional_page
+        )
+        assert reports.report_syntheses(regional, user) == [regional]  # the PDF's syntheses
+        preview = text_of(client.get(url("synthesis_preview", REGIONAL)))
+        assert archived.title not in preview
+    assert reports.report_syntheses(regional, None) == [regional]  # the command line
+
+
+def test_its_editors_still_read_it_in_the_archived_list_and_read_only(archived, facilitator):
+    client = logged_in(facilitator)
+    dashboard = client.get("/").content.decode()
+    main, archived_list = dashboard.split('id="archivees"')
+    assert archived.title not in main
+    assert archived.title in archived_list and url("synthesis_unarchive") in archived_list
+    assert f"par {facilitator.username}" in text_of(client.get("/"))
+
+    page = client.get(url("synthesis_detail"))
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Synthèse archivée" in text and "Restaurer la synthèse" in text
+    assert "Voir l’atelier" in text and "Saisir en atelier" not in text
+    assert url("introduction_edit") not in page.content.decode()
+    assert url("synthesis_archive") not in page.content.decode()
+    assert client.get(url("synthesis_pdf")).status_code == 200  # backed up as a PDF too
+
+
+def test_every_edit_of_an_archived_synthesis_is_refused_and_nothing_is_saved(archived, facilitator):
+    client = logged_in(facilitator)
+    row = DiagnosticRow.objects.filter(section__synthesis=archived).order_by("pk").first()
+    number = row.section.thematic.number
+    add = reverse(
+        "workshops:board_add_statement", args=[VENDEE, number, "diagnostic", row.pk, "irritants"]
+    )
+    irritant = Irritant.objects.filter(row=row).first()
+    edit = reverse(
+        "workshops:board_edit_statement", args=[VENDEE, number, "irritants", irritant.pk]
+    )
+    before = contents()
+
+    response = client.post(add, {"text": "Ajouté après l’archivage"}, **HTMX)
+    assert response.status_code == 403 and response["X-Board-Error"] == "archived"
+    assert "Cette synthèse est archivée" in response.content.decode()
+    response = client.post(edit, {"text": "Modifié", "version": irritant.version}, **HTMX)
+    assert response.status_code == 403
+    page = client.post(add, {"text": "Sans htmx"})
+    assert page.status_code == 403 and "Cette synthèse est archivée" in text_of(page)
+    for name in ("introduction_edit",):
+        assert client.post(url(name), {}).status_code == 403
+    proposal = client.post(
+        reverse("actionplans:proposal_create", args=[VENDEE]),
+        {"title": "Ajoutée", "effort": "faible", "time_needed": "court"},
+    )
+    assert proposal.status_code == 403 and "archivée" in text_of(proposal)
+
+    assert contents() == before
+    irritant.refresh_from_db()
+    assert irritant.text != "Modifié"
+    assert Synthesis.objects.get(pk=archived.pk).updated_at == archived.updated_at
+    board = client.get(reverse("workshops:board", args=[VENDEE, number]))
+    assert board.status_code == 200 and "hx-post" not in board.content.decode()
+
+
+def test_restoring_brings_it_back_for_everyone_from_the_dashboard(archived, facilitator, referent):
+    client = logged_in(facilitator)
+    response = client.post(url("synthesis_unarchive"))
+    assert response.status_code == 302 and response["Location"] == url("synthesis_detail")
+    archived.refresh_from_db()
+    assert archived.archived_at is None and archived.archived_by is None
+    assert f"« {archived.title} » est restaurée" in text_of(client.get(url("synthesis_detail")))
+    assert archived.title in text_of(logged_in(referent).get("/"))
+    assert Client().get(url("synthesis_detail")).status_code == 200  # published again
+    assert Synthesis.objects.editable_by(facilitator).filter(pk=archived.pk).exists()
+
+
+def test_the_unarchive_page_asks_first_and_a_second_archive_is_refused(archived, facilitator):
+    client = logged_in(facilitator)
+    confirmation = client.get(url("synthesis_unarchive"))
+    assert confirmation.status_code == 200
+    assert f"Restaurer la synthèse « {archived.title} » ?" in text_of(confirmation)
+    refused = client.post(url("synthesis_archive"))
+    assert refused.status_code == 409 and "déjà archivée" in text_of(refused)
+
+
+# Regional syntheses and their annexes ---------------------------------------------------------
+
+
+def test_a_regional_synthesis_is_archived_only_once_its_annexes_are(regional, vendee, facilitator):
+    client = logged_in(facilitator)
+    confirmation = text_of(client.get(url("synthesis_archive", REGIONAL)))
+    assert "Archivez d’abord ses annexes départementales" in confirmation
+    assert vendee.title in confirmation
+
+    refused = client.post(url("synthesis_archive", REGIONAL))
+
+    assert refused.status_code == 409
+    assert f"« {vendee.title} » (Vendée (85))" in text_of(refused)
+    assert Synthesis.objects.archived().count() == 0
+
+    assert client.post(url("synthesis_archive")).status_code == 302
+    assert client.post(url("synthesis_archive", REGIONAL)).status_code == 302
+    assert set(Synthesis.objects.archived()) == {regional, vendee}
+
+    # The annex waits for its regional synthesis to come back.
+    refused = client.post(url("synthesis_unarchive"))
+    assert refused.status_code == 409 and "restaurez-la d’abord" in text_of(refused)
+    assert Synthesis.objects.get(pk=vendee.pk).archived_at is not None
+
+
+# Who may -------------------------------------------------------------------------------------
+
+
+def test_readers_and_facilitators_of_another_region_can_neither_archive_nor_restore(
+    vendee, referent
+):
+    elsewhere = factories.FacilitatorMembershipFactory(
+        region=Region.objects.get(code="bretagne")
+    ).user
+    for user in (referent, elsewhere, factories.UserFactory()):
+        client = logged_in(user)
+        assert client.post(url("synthesis_archive")).status_code == 403  # published: readable
+        assert client.get(url("synthesis_archive")).status_code == 403
+    assert Client().post(url("synthesis_archive")).status_code == 302  # to the login page
+    assert Synthesis.objects.archived().count() == 0
+
+    vendee.archive(None)
+    for user in (referent, elsewhere):
+        assert logged_in(user).post(url("synthesis_unarchive")).status_code == 404
+    assert Synthesis.objects.get(pk=vendee.pk).archived_at is not None
+
+
+def test_no_page_lets_a_facilitator_delete_a_synthesis(vendee, facilitator):
+    """The only deletions outside the administration are of a section's content."""
+
+    def names(patterns, namespace=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                if pattern.namespace != "admin":  # staff only, and purging is theirs
+                    yield from names(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name:
+                yield f"{namespace}:{pattern.name}"
+
+    all_names = set(names(get_resolver().url_patterns))
+    assert "workshops:synthesis_archive" in all_names
+    deleting = {
+        name for name in all_names if any(word in name for word in ("delete", "supprim", "purge"))
+    }
+    assert deleting == {
+        "workshops:board_delete_sheet",
+        "workshops:board_delete_row",
+        "workshops:board_delete_statement",
+    }
+    client = logged_in(facilitator)
+    admin_delete = reverse("admin:workshops_synthesis_delete", args=[vendee.pk])
+    response = client.post(admin_delete, {"post": "yes"})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert Synthesis.objects.filter(pk=vendee.pk).exists()
+
+
+def test_archived_syntheses_follow_the_rules_of_the_queryset(archived, regional, facilitator):
+    staff = factories.UserFactory(is_staff=True)
+    assert archived in Synthesis.objects.visible_to(facilitator)
+    assert archived in Synthesis.objects.visible_to(staff)
+    assert archived not in Synthesis.objects.editable_by(facilitator)
+    assert archived not in Synthesis.objects.editable_by(staff)
+    assert archived in Synthesis.objects.manageable_by(facilitator)
+    assert set(Synthesis.objects.archived()) == {archived}
+    assert archived not in Synthesis.objects.active() and regional in Synthesis.objects.active()
+
+
+# The administration --------------------------------------------------------------------------
+
+
+def test_administrators_archive_and_unarchive_with_actions_and_filter_archived_ones(
+    regional, vendee, admin_client
+):
+    changelist = reverse("admin:workshops_synthesis_changelist")
+
+    def act(action, *syntheses):
+        return admin_client.post(
+            changelist,
+            {"action": action, "_selected_action": [s.pk for s in syntheses]},
+            follow=True,
+        )
+
+    refused = text_of(act("archive_selected", regional))
+    assert "Archivez-les d’abord" in refused
+    assert Synthesis.objects.archived().count() == 0
+
+    done = text_of(act("archive_selected", regional, vendee))  # the annex goes first
+    assert "2 synthèses archivées" in done
+    assert set(Synthesis.objects.archived()) == {regional, vendee}
+    assert Synthesis.objects.get(pk=vendee.pk).archived_by.username == "admin"
+
+    listed = admin_client.get(changelist, {"archivee": "oui"}).content.decode()
+    assert regional.title in listed and vendee.title in listed
+    assert vendee.title not in admin_client.get(changelist, {"archivee": "non"}).content.decode()
+
+    done = text_of(act("unarchive_selected", vendee, regional))  # the regional one first
+    assert "2 synthèses désarchivées" in done
+    assert Synthesis.objects.archived().count() == 0
+
+
+def test_administrators_still_purge_a_synthesis(vendee, admin_client):
+    delete = reverse("admin:workshops_synthesis_delete", args=[vendee.pk])
+    assert admin_client.get(delete).status_code == 200
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Synthesis.objects.filter(pk=vendee.pk).exists()
+
+
+def test_importing_onto_an_archived_synthesis_is_refused(archived):
+    before = contents()
+    with open("tests/seeds/000_ee84334b5a1f3055.txt", "rb") as seed:
+        report = import_synthesis(seed.read(), filename="vendee.txt", slug=VENDEE)
+    assert report.outcome == "failed"
+    assert any("est archivée" in issue.message for issue in report.errors)
+    assert contents() == before
+
+
+# Query counts --------------------------------------------------------------------------------
+
+
+def test_the_dashboard_runs_as_many_queries_with_many_archived_syntheses(
+    regional, facilitator, django_assert_max_num_queries
+):
+    client = logged_in(facilitator)
+    for index in range(12):
+        factories.SynthesisFactory(region=regional.region, title=f"Archivée {index}").archive(
+            facilitator
+        )
+    with django_assert_max_num_queries(6):  # session, user, demo check, syntheses, rights, roles
+        response = client.get("/")
+    assert text_of(response).count("Restaurer") >= 12
