@@ -4,12 +4,15 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
+from workshops.forms import DATABASE_INT_MAX, TextFieldsMixin
+
 from .models import Effort, FlagshipProposal, Horizon
 
 VERSION_ERRORS = {
     "required": "Version manquante : rechargez la page avant d’enregistrer.",
     "invalid": "Version invalide : rechargez la page avant d’enregistrer.",
     "min_value": "Version invalide : rechargez la page avant d’enregistrer.",
+    "max_value": "Version invalide : rechargez la page avant d’enregistrer.",
 }
 SHORT = forms.Textarea(attrs={"rows": 3})
 
@@ -22,11 +25,15 @@ GROUPS = [
 ]
 
 
-class ProposalForm(forms.ModelForm):
+class ProposalForm(TextFieldsMixin, forms.ModelForm):
     """A new proposal, or an existing one with the version it had when the form was drawn."""
 
     version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=1, error_messages=VERSION_ERRORS
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        max_value=DATABASE_INT_MAX,
+        error_messages=VERSION_ERRORS,
     )
 
     class Meta:

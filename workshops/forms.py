@@ -1,18 +1,25 @@
 """Forms of the editing pages: what a facilitator types, checked before anything is saved.
 
-First the workshop board's (`workshops.board`), then the introduction's. Every message is
-French and is shown next to its field. Forms that change an existing object carry the version
+First what every form shares (the login forms' user name; the text fields, which refuse
+control characters and overlong or invisible texts), then the workshop board's
+(`workshops.board`), then the introduction's. Every message is French and is shown next to
+its field. Forms that change an existing object carry the version
 it had when the form was drawn (`version`): the save is refused, and both texts shown, if
 someone saved the object since.
 """
 
+import re
+import unicodedata
+
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 
 from actionplans.models import Horizon
 
-from .models import STATEMENT_MAX_LENGTH, RetexSheet
+from .models import STATEMENT_MAX_LENGTH, TEXT_MAX_LENGTH, RetexSheet
 
 NBSP = "\u00a0"
 TEXT_ERRORS = {
@@ -24,7 +31,103 @@ VERSION_ERRORS = {
     "required": "Version manquante\u00a0: rechargez la page avant d’enregistrer.",
     "invalid": "Version invalide\u00a0: rechargez la page avant d’enregistrer.",
     "min_value": "Version invalide\u00a0: rechargez la page avant d’enregistrer.",
+    "max_value": "Version invalide\u00a0: rechargez la page avant d’enregistrer.",
 }
+DATABASE_INT_MAX = 2**31 - 1  # the smallest integer column of the supported databases
+
+
+# Logging in ----------------------------------------------------------------------------------
+
+
+class BoundedUsernameMixin:
+    """Django's login forms announce the length of a user name but do not check it: an
+    overlong one went on to authentication, whose failure django-axes records in a column
+    PostgreSQL refuses to overflow (a 500). No account has a longer name: it is refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class LoginForm(BoundedUsernameMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
+    pass
+
+
+# Text every form refuses -------------------------------------------------------------------
+
+# Control characters: C0 but tab, line feed and carriage return, then DEL and C1. Invisible on
+# screen, they have no glyph in the PDF, whose text then becomes unreadable to search and
+# screen readers, and XML forbids most of them. NUL has Django's own validator and message.
+_CONTROL_CHARACTER = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters(value):
+    """Refuses a text holding a control character, saying where it hides (it is invisible)."""
+    match = _CONTROL_CHARACTER.search(value)
+    if match is None:
+        return
+    before = " ".join(value[: match.start()].split()[-3:])
+    if len(before) > 30:
+        before = "…" + before[-29:]
+    where = f"après «{NBSP}{before}{NBSP}»" if before else "au début du texte"
+    raise ValidationError(
+        f"Le texte contient un caractère de contrôle invisible (U+{ord(match.group()):04X}), "
+        f"{where}{NBSP}: effacez ce passage et saisissez-le à nouveau.",
+        code="control_character",
+    )
+
+
+# What shows nothing: spaces, line and paragraph separators, control and format characters
+# (zero-width space, word joiner, direction marks...).
+_INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+
+
+def is_blank(value):
+    """Whether a text shows nothing at all (a required text made of it is missing)."""
+    return all(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in value)
+
+
+def _refuse_blank(field):
+    def validate(value):
+        if is_blank(value):
+            raise ValidationError(field.error_messages["required"], code="required")
+
+    return validate
+
+
+def length_message(limit):
+    """« Le texte ne doit pas dépasser 10 000 caractères (il en compte 12 345). »"""
+    shown = f"{limit:,}".replace(",", NBSP)
+    return f"Le texte ne doit pas dépasser {shown}{NBSP}caractères (il en compte %(show_value)d)."
+
+
+class TextFieldsMixin:
+    """Every text field of the form refuses control characters and has a length limit; a
+    required one refuses a text that shows nothing (zero-width spaces...) as missing.
+
+    A field the model leaves unbounded (a TextField) gets `TEXT_MAX_LENGTH`, so that nothing
+    a user types can make a page or a PDF grow without end.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field, forms.CharField):
+                continue
+            field.validators.append(refuse_control_characters)
+            if field.required:
+                field.validators.append(_refuse_blank(field))
+            if field.max_length is None:
+                field.max_length = TEXT_MAX_LENGTH
+                field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+                if not field.widget.is_hidden:
+                    field.widget.attrs["maxlength"] = str(TEXT_MAX_LENGTH)
+            field.error_messages["max_length"] = length_message(field.max_length)
 
 
 class BoardFormMixin:
@@ -55,10 +158,15 @@ class BoardFormMixin:
 
 
 def version_field():
-    return forms.IntegerField(min_value=1, widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
+    return forms.IntegerField(
+        min_value=1,
+        max_value=DATABASE_INT_MAX,
+        widget=forms.HiddenInput,
+        error_messages=VERSION_ERRORS,
+    )
 
 
-class StatementForm(forms.Form):
+class StatementForm(TextFieldsMixin, forms.Form):
     """A new statement: its text."""
 
     text = forms.CharField(
@@ -66,7 +174,7 @@ class StatementForm(forms.Form):
     )
 
 
-class LinkedStatementForm(forms.Form):
+class LinkedStatementForm(TextFieldsMixin, forms.Form):
     """A statement that may be linked to a statement of the earlier stage, or typed."""
 
     source = forms.ModelChoiceField(
@@ -90,6 +198,10 @@ class LinkedStatementForm(forms.Form):
         self.fields["source"].queryset = sources
         self.fields["source"].label = link_label[:1].upper() + link_label[1:]
 
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        return "" if is_blank(text) else text  # a text that shows nothing is no text
+
     def clean(self):
         cleaned = super().clean()
         if not self.errors and not cleaned.get("source") and not cleaned.get("text"):
@@ -112,12 +224,12 @@ class EmphasisForm(forms.Form):
     emphasised = forms.BooleanField(required=False)
 
 
-DATABASE_INT_MAX = 2**31 - 1  # the smallest integer column of the supported databases
-
-
 def positive_int(value):
-    """The positive integer a user typed, or None ("²" is a digit to Python, not to us)."""
-    if not value or not (value.isascii() and value.isdigit()):
+    """The positive integer a user typed, or None ("²" is a digit to Python, not to us).
+
+    Too many digits are refused before `int`, which raises past 4,300 digits.
+    """
+    if not value or len(value) > 20 or not (value.isascii() and value.isdigit()):
         return None
     number = int(value)
     return number if 0 < number <= DATABASE_INT_MAX else None
@@ -135,7 +247,7 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class RestoreForm(forms.Form):
+class RestoreForm(TextFieldsMixin, forms.Form):
     """An undone deletion: what the statement was, and where."""
 
     text = forms.CharField(required=False, max_length=STATEMENT_MAX_LENGTH, strip=False)
@@ -145,7 +257,7 @@ class RestoreForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("source") and not cleaned.get("text", "").strip():
+        if not cleaned.get("source") and is_blank(cleaned.get("text", "")):
             raise ValidationError("Saisissez un texte.")
         return cleaned
 
@@ -160,7 +272,7 @@ class HorizonForm(forms.Form):
     )
 
 
-class RowRetexForm(BoardFormMixin, forms.Form):
+class RowRetexForm(TextFieldsMixin, BoardFormMixin, forms.Form):
     """The RETEX a diagnostic row cites: numbered sheets and a free label."""
 
     version = version_field()
@@ -194,7 +306,11 @@ def _sheet_choice_label(sheet):
     return label
 
 
-class RetexSheetForm(BoardFormMixin, forms.ModelForm):
+SMALLINT_MAX = 32767
+RETEX_NUMBER_TOO_LARGE = f"Le numéro ne peut pas dépasser 32{NBSP}767."
+
+
+class RetexSheetForm(TextFieldsMixin, BoardFormMixin, forms.ModelForm):
     """A RETEX sheet and its links, typed one per line."""
 
     links = forms.CharField(
@@ -215,6 +331,7 @@ class RetexSheetForm(BoardFormMixin, forms.ModelForm):
                 "required": "Indiquez le numéro de la fiche.",
                 "invalid": "Le numéro est un nombre entier.",
                 "min_value": "Le numéro commence à 1.",
+                "max_value": RETEX_NUMBER_TOO_LARGE,
             }
         }
 
@@ -233,6 +350,8 @@ class RetexSheetForm(BoardFormMixin, forms.ModelForm):
 
     def clean_number(self):
         number = self.cleaned_data["number"]
+        if number > SMALLINT_MAX:  # PostgreSQL's column would refuse it; SQLite's would not
+            raise ValidationError(RETEX_NUMBER_TOO_LARGE, code="max_value")
         taken = RetexSheet.objects.filter(
             synthesis_id=self.section.synthesis_id,
             section_id=self.instance.section_id,
@@ -288,12 +407,18 @@ COUNT_ERRORS = {
 }
 
 
-class TrackedForm(forms.ModelForm):
+class TrackedForm(TextFieldsMixin, forms.ModelForm):
     """A form on one object of the introduction, new or existing (`id`, `version`)."""
 
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    id = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=DATABASE_INT_MAX
+    )
     version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=1, error_messages=VERSION_ERRORS
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        max_value=DATABASE_INT_MAX,
+        error_messages=VERSION_ERRORS,
     )
 
     def __init__(self, *args, **kwargs):
@@ -375,9 +500,29 @@ class BaseFacilitatorFormSet(forms.BaseFormSet):
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = "Retirer de la session"
 
+    def clean(self):
+        super().clean()
+        # A page posts at least the forms it drew: fewer (a truncated or forged post) would
+        # drop the user's changes to the others silently, while the rest is saved.
+        if self.total_form_count() < self.initial_form_count():
+            raise ValidationError(
+                "La liste des animateurs envoyée est incomplète\u00a0: rechargez la page, "
+                "puis saisissez à nouveau vos modifications.",
+                code="incomplete",
+            )
+
+
+# A session has a handful of facilitators: a post claiming more forms (TOTAL_FORMS) is refused
+# before they are built; Django's default (2,000 forms per session) cost seconds per post.
+MAX_FACILITATORS = 100
 
 FacilitatorFormSet = forms.formset_factory(
-    FacilitatorForm, formset=BaseFacilitatorFormSet, extra=1, can_delete=True
+    FacilitatorForm,
+    formset=BaseFacilitatorFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_FACILITATORS,
+    absolute_max=MAX_FACILITATORS,
 )
 
 

@@ -14,7 +14,13 @@ from django.core.validators import URLValidator
 
 from actionplans.models import ActionPlanRow, Effort, FlagshipProposal, Horizon
 from workshops.documents import FLAGSHIP_FIELDS, STAGE_COLUMNS, statement_document
-from workshops.models import STATEMENT_MAX_LENGTH, RetexLink, RetexSheet, ThematicSection
+from workshops.models import (
+    STATEMENT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    RetexLink,
+    RetexSheet,
+    ThematicSection,
+)
 
 from .markup import header_columns, norm_key, plain, split_statements, squash, thematic_of
 from .sources import Paragraph, Table
@@ -553,6 +559,7 @@ class DocumentBuilder:
                 label = f"RETEX {sheet['number']}"
                 check(sheet["origin"], max_length(RetexSheet, "origin"), label, "Origine")
                 check(sheet["title"], max_length(RetexSheet, "title"), label, "Titre")
+                check(sheet["text"], TEXT_MAX_LENGTH, label, "Texte")
             for stage in STAGE_COLUMNS:
                 for row in section[stage]:
                     check(
@@ -561,9 +568,12 @@ class DocumentBuilder:
                         self.places.get(id(row), ""),
                         "Intitulé de thématique",
                     )
+                    label = row.get("retex_label", "")
+                    where = self.places.get(id(row), "")
+                    check(label, TEXT_MAX_LENGTH, where, "RETEX (texte libre)")
         for flagship in document["flagship_proposals"]:
             for field in FLAGSHIP_FIELDS:
-                limit = max_length(FlagshipProposal, field)
-                if limit:
-                    label = FlagshipProposal._meta.get_field(field).verbose_name
-                    check(flagship[field], limit, self.places[id(flagship)], label.capitalize())
+                # The text fields have no limit in the database: the forms' one.
+                limit = max_length(FlagshipProposal, field) or TEXT_MAX_LENGTH
+                label = FlagshipProposal._meta.get_field(field).verbose_name
+                check(flagship[field], limit, self.places[id(flagship)], label.capitalize())

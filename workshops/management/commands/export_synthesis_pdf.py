@@ -1,5 +1,6 @@
 """Writes the PDF of a synthesis (or of one thematic, or one flagship proposal) to a file."""
 
+import argparse
 import time
 from pathlib import Path
 
@@ -7,6 +8,18 @@ from django.core.management.base import BaseCommand, CommandError
 
 from workshops import reports
 from workshops.models import Synthesis
+
+from .import_synthesis import checked, shown
+
+
+def number(value):
+    """A sheet or thematic number, with a French message for anything else."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        raise argparse.ArgumentTypeError(
+            f"« {shown(value)} » n'est pas un numéro : un entier positif d'au plus "
+            "9 chiffres, par exemple 2."
+        )
+    return int(value)
 
 
 class Command(BaseCommand):
@@ -22,13 +35,13 @@ class Command(BaseCommand):
         variant = parser.add_mutually_exclusive_group()
         variant.add_argument(
             "--thematique",
-            type=int,
+            type=number,
             metavar="N",
             help="Seulement la thématique N°N (numérotation de la synthèse).",
         )
         variant.add_argument(
             "--proposition",
-            type=int,
+            type=number,
             metavar="N",
             help="Seulement la fiche de la proposition phare n°N.",
         )
@@ -40,6 +53,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug, output, thematique, proposition, sans_cache, **options):
         started = time.perf_counter()
+        checked(slug, "L'identifiant de la synthèse")
         try:
             synthesis = Synthesis.objects.select_related("region", "department", "parent").get(
                 slug=slug
@@ -54,12 +68,31 @@ class Command(BaseCommand):
         except LookupError as error:
             raise CommandError(str(error)) from error
         rendered = reports.render_pdf(report) if sans_cache else reports.report_pdf(report)
-        Path(output).write_bytes(rendered.pdf)
+        try:
+            if "\x00" in output:  # no file name holds one
+                raise FileNotFoundError
+            Path(output).write_bytes(rendered.pdf)
+        except OSError as error:
+            raise CommandError(
+                f"Impossible d'écrire le PDF dans « {shown(output)} » ({_reason(error)}) : "
+                "vérifiez que le dossier existe et qu'on peut y écrire."
+            ) from None
         elapsed = time.perf_counter() - started
         origin = " (depuis le cache)" if rendered.from_cache else ""
         pages = f"{rendered.pages} page{'s' if rendered.pages > 1 else ''}"
-        self.stdout.write(f"PDF écrit : {output} – {pages} en {_seconds(elapsed)}{origin}")
+        self.stdout.write(f"PDF écrit : {shown(output)} – {pages} en {_seconds(elapsed)}{origin}")
 
 
 def _seconds(value):
     return f"{value:.2f}".replace(".", ",") + " s"
+
+
+def _reason(error):
+    """Why a file could not be written, in French (the system's message may not be)."""
+    if isinstance(error, FileNotFoundError):
+        return "dossier introuvable"
+    if isinstance(error, IsADirectoryError):
+        return "c'est un dossier"
+    if isinstance(error, PermissionError):
+        return "écriture refusée"
+    return "erreur d'écriture"
