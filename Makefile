@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install format check-system dump-fixtures
+.PHONY: run serve test install format check-system dump-fixtures loadtest
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) scripts/check_python.py
@@ -36,6 +36,11 @@ run: check-system
 	DEBUG=1 $(PY) manage.py setup_demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The production mode (DEBUG off, gunicorn, WhiteNoise) tried on http://127.0.0.1:$(PORT):
+# see scripts/serve.sh and the README, « Mise en production ».
+serve: check-system
+	@VENV=$(VENV) PY=$(PY) PORT=$(PORT) sh scripts/serve.sh
+
 test: check-system
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -49,3 +54,8 @@ format: install
 # Writes the current database's Pays de la Loire data back to the fixtures (see README).
 dump-fixtures: install
 	DEBUG=1 $(PY) manage.py dump_fixtures
+
+# The load scenario against gunicorn on 127.0.0.1, at 10 then 50 users (README, « Essai de
+# charge »); it needs PostgreSQL and recreates the database etatsgeneraux_charge each time.
+loadtest: check-system
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)

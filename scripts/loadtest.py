@@ -1,0 +1,230 @@
+"""Runs the load scenario against gunicorn on 127.0.0.1 and prints the figures.
+
+For each number of users: a fresh throw-away PostgreSQL database (its name contains
+« charge »), the production settings (DEBUG off, WhiteNoise, plain http on 127.0.0.1),
+gunicorn, the PDF cache warmed once, locust headless bounded in time and in requests, then
+the count of lost edits (manage.py check_load_test). Usage: make loadtest, or
+    .venv/bin/python scripts/loadtest.py --users 10 50 --run-time 60
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+OUT = ROOT / "var" / "loadtest"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--run-time", type=int, default=60, help="secondes par palier")
+    parser.add_argument("--max-requests", type=int, default=50_000)
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument(
+        "--pace", type=float, default=1.0, help="facteur des temps de réflexion (0.2 : stress)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="workers de gunicorn (par défaut : WEB_CONCURRENCY ou 2 × cœurs + 1)",
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etatsgeneraux_charge"
+        ),
+    )
+    return parser.parse_args()
+
+
+def recreate_database(url):
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "charge" not in name:
+        sys.exit(f"Base refusée : « {name} » ne contient pas « charge ».")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def wait_until_up(url, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=10).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    sys.exit(f"gunicorn ne répond pas sur {url}.")
+
+
+def warm_up(base, scenario):
+    """Each PDF is rendered once before the run, so referents download cached copies, and
+    every worker serves each page a few times (a server in use is not freshly started)."""
+    session = requests.Session()
+    session.get(base + scenario["login"])
+    session.post(
+        base + scenario["login"],
+        data={
+            **scenario["accounts"]["referent"],
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
+        },
+        headers={"Referer": base + scenario["login"]},
+    )
+    for url in scenario["pdfs"]:
+        response = session.get(base + url, timeout=300)
+        if response.status_code != 200 or not response.content.startswith(b"%PDF"):
+            sys.exit(f"PDF non servi pendant la préparation : {url} ({response.status_code}).")
+    pages = [*scenario["reading"], *{row["board"] for row in scenario["rows"]}]
+    for _ in range(10):
+        for url in pages:
+            session.get(base + url, timeout=60)
+
+
+def one_run(args, users):
+    recreate_database(args.database_url)
+    run_dir = OUT / f"{users}-utilisateurs"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "DEBUG": "",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": args.database_url,
+        "CACHE_LOCATION": str(run_dir / "cache"),
+    }
+    manage(env, "migrate", "--noinput", "-v0")
+    scenario_file = run_dir / "scenario.json"
+    manage(env, "prepare_load_test", "--output", str(scenario_file))
+    scenario = json.loads(scenario_file.read_text(encoding="utf-8"))
+    base = f"http://127.0.0.1:{args.port}"
+    log = open(run_dir / "gunicorn.log", "w")  # noqa: SIM115 (closed after the server stops)
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--config",
+            str(ROOT / "etatsgeneraux" / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            *(["--workers", str(args.workers)] if args.workers else []),
+            "etatsgeneraux.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(base + "/")
+        warm_up(base, scenario)
+        ledger = run_dir / "ledger.json"
+        locust = subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "loadtest" / "locustfile.py"),
+                "--headless",
+                "--host",
+                base,
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(args.spawn_rate),
+                "--run-time",
+                f"{args.run_time}s",
+                "--stop-timeout",
+                "10",
+                "--only-summary",
+                "--csv",
+                str(run_dir / "locust"),
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "LOADTEST_SCENARIO": str(scenario_file),
+                "LOADTEST_LEDGER": str(ledger),
+                "LOADTEST_MAX_REQUESTS": str(args.max_requests),
+                "LOADTEST_PACE": str(args.pace),
+            },
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+    check = subprocess.run(
+        [PYTHON, "manage.py", "check_load_test", str(scenario_file), str(ledger)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    print(check.stdout + check.stderr)
+    recorded = json.loads(ledger.read_text(encoding="utf-8"))
+    lost = check.stdout.rsplit("Modifications perdues : ", 1)[-1].rstrip(".\n")
+    return {
+        "users": users,
+        "stats": recorded["stats"],
+        "steady": recorded["steady_stats"],
+        "lost": lost,
+        "ok": locust.returncode == 0,
+    }
+
+
+def main():
+    args = parse_args()
+    # The production static files (hashed names), as `make serve` gathers them.
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "", "SECRET_KEY": "collectstatic-only", "HTTPS": "0"},
+        check=True,
+    )
+    results = [one_run(args, users) for users in args.users]
+    print(
+        "\n| utilisateurs | mesure | durée (s) | requêtes/s | pages p50 / p95 (ms) "
+        "| PDF p50 / p95 (ms) | connexions p50 / p95 (ms) | erreurs | modifications perdues |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for result in results:
+        for label, stats in (
+            ("toute la durée", result["stats"]),
+            ("après la montée", result["steady"]),
+        ):
+            kinds = [stats[kind] for kind in ("page", "pdf", "login")]
+            rate = sum(kind["per_second"] or 0 for kind in kinds)
+            errors = sum(kind["failures"] for kind in kinds)
+            timings = " | ".join(f"{kind['p50_ms']} / {kind['p95_ms']}" for kind in kinds)
+            print(
+                f"| {result['users']} | {label} | {stats['seconds']} | {rate:.1f} | {timings} "
+                f"| {errors} | {result['lost']} |"
+            )
+    print(f"\nDétails (CSV de locust, journaux de gunicorn, registres) : {OUT}")
+    if not all(result["ok"] and result["lost"] == "0" for result in results):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
