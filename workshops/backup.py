@@ -41,6 +41,7 @@ from actionplans.models import (
     Timing,
 )
 
+from . import historical
 from .documents import FLAGSHIP_FIELDS, backup_document, create_synthesis_content
 from .models import (
     Department,
@@ -919,10 +920,11 @@ def _write(plan):
         fields = {**fields, "parent": fields["parent"]["synthesis"]}
     if existing is not None:
         existing.lock()
-        existing.flagship_proposals.all().delete()
-        existing.sections.all().delete()
-        existing.retex_sheets.all().delete()
-        existing.sessions.all().delete()
+        with historical.batch(existing.pk):
+            existing.flagship_proposals.all().delete()
+            existing.sections.all().delete()
+            existing.retex_sheets.all().delete()
+            existing.sessions.all().delete()
         for name, value in fields.items():
             setattr(existing, name, value)
         existing.save()
