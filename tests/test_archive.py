@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from tests import factories
-from workshops import reports
+from workshops import editing, reports
 from workshops.fixtures import CONTENT_MODELS
 from workshops.importing import import_synthesis
 from workshops.models import Department, DiagnosticRow, Irritant, Region, Synthesis
@@ -349,3 +349,34 @@ def test_the_dashboard_runs_as_many_queries_with_many_archived_syntheses(
     with django_assert_max_num_queries(6):  # session, user, demo check, syntheses, rights, roles
         response = client.get("/")
     assert text_of(response).count("Restaurer") >= 12
+
+
+def test_an_edit_under_way_when_the_synthesis_is_archived_is_refused_and_not_saved(
+    client, monkeypatch
+):
+    section = factories.board_section(rows=1, statements=2, linked=False)
+    synthesis = section.synthesis
+    client.force_login(factories.facilitator_of(synthesis))
+    colleague = factories.facilitator_of(synthesis)
+    statement = Irritant.objects.filter(row__section=section).first()
+    load_statement = editing.statement_in_section
+
+    def archived_meanwhile(*args, **kwargs):
+        # A colleague's « Archiver » commits after the board checked the right to edit and
+        # before the edit is written: the window two concurrent requests leave.
+        Synthesis.objects.get(pk=synthesis.pk).archive(colleague)
+        return load_statement(*args, **kwargs)
+
+    monkeypatch.setattr(editing, "statement_in_section", archived_meanwhile)
+    url = reverse(
+        "workshops:board_edit_statement",
+        args=[synthesis.slug, section.thematic.number, "irritants", statement.pk],
+    )
+
+    edit = {"text": "Écrit après l’archivage", "version": statement.version}
+
+    response = client.post(url, edit, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 403
+    assert Irritant.objects.get(pk=statement.pk).text == statement.text
+    assert Synthesis.objects.get(pk=synthesis.pk).is_archived

@@ -3,6 +3,7 @@ restoring what was deleted, and the administration's history."""
 
 import html
 import io
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -620,3 +621,59 @@ def test_a_deletion_of_another_synthesis_cannot_be_restored_from_this_one(facili
         "synthèse."
     ]
     assert not Irritant.objects.filter(pk=irritant.pk).exists()
+
+
+def test_a_row_deleted_with_the_admins_bulk_action_comes_back_whole(
+    admin_client, section, synthesis
+):
+    row = first_row(section)
+    statements = irritants(row)
+    citations = RetexReference.objects.filter(row=row).count()
+    assert statements and citations
+
+    admin_client.post(
+        reverse("admin:workshops_diagnosticrow_changelist"),
+        {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+    )
+    assert not DiagnosticRow.objects.filter(pk=row.pk).exists()
+    restore(admin_client, synthesis, "lignes-diagnostic", deletion(DiagnosticRow, row.pk))
+
+    assert irritants(row) == statements
+    assert RetexReference.objects.filter(row_id=row.pk).count() == citations
+
+
+def test_a_sheet_deleted_with_the_admins_bulk_action_comes_back_with_its_links(
+    admin_client, section, synthesis
+):
+    sheet = RetexSheet.objects.filter(section=section).order_by("number").first()
+    links = list(sheet.links.values_list("url", "position"))
+    assert links
+
+    admin_client.post(
+        reverse("admin:workshops_retexsheet_changelist"),
+        {"action": "delete_selected", "_selected_action": [sheet.pk], "post": "yes"},
+    )
+    restore(admin_client, synthesis, "fiches-retex", deletion(RetexSheet, sheet.pk))
+
+    assert list(RetexLink.objects.filter(sheet_id=sheet.pk).values_list("url", "position")) == links
+
+
+def test_undoing_a_deletion_already_restored_from_the_history_adds_no_copy(
+    facilitator, section, synthesis
+):
+    row = first_row(section)
+    middle = row.irritants.order_by("position")[1]
+    facilitator.post(board(section, "board_delete_statement", "irritants", middle.pk), **HTMX)
+    restore(facilitator, synthesis, "irritants", deletion(Irritant, middle.pk))
+    before = irritants(row)
+
+    response = facilitator.post(
+        board(section, "board_restore_statement", "diagnostic", row.pk, "irritants"),
+        {"text": middle.text, "position": middle.position},
+        **HTMX,
+    )
+
+    assert response.status_code == 409
+    announced = json.loads(response["HX-Trigger-After-Settle"])["board:settled"]["announce"]
+    assert "déjà été restauré" in announced
+    assert irritants(row) == before

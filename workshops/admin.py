@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.db import models
+from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.decorators import method_decorator
@@ -58,6 +58,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
     form is refused): deleted content is restored from the history page of its synthesis,
     which puts it back at its place, with its links.
     """
+
+    def delete_queryset(self, request, queryset):
+        """One object at a time, as from its own page: a row or a RETEX sheet deleted with
+        « Supprimer la sélection » then comes back whole from the history (its statements,
+        citations and links record what they were deleted with)."""
+        with transaction.atomic():
+            for obj in queryset:
+                obj.delete()
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":

@@ -45,7 +45,7 @@ from .forms import (
     StatementForm,
     positive_int,
 )
-from .models import StaleEditError, Synthesis, ThematicSection
+from .models import StaleEditError, Synthesis, SynthesisArchived, ThematicSection
 
 TEMPLATES = "workshops/board/"
 NBSP = "\u00a0"
@@ -122,7 +122,12 @@ def board_view(*, edit):
             if section is None:
                 raise Http404("Cette synthèse ne traite pas cette thématique.")
             section.synthesis = synthesis
-            return view(request, Board(synthesis, section, can_edit), **kwargs)
+            try:
+                return view(request, Board(synthesis, section, can_edit), **kwargs)
+            except SynthesisArchived as archived:  # archived while this change was written
+                if not _is_htmx(request):
+                    raise
+                return _refused(403, "archived", str(archived))
 
         return wrapper
 

@@ -13,10 +13,8 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
-    Exists,
     F,
     Max,
-    OuterRef,
     Prefetch,
     Q,
     RestrictedError,
@@ -425,19 +423,25 @@ def _insert_statement(section, row, cell, *, revive=False, **values):
 
 
 def _deleted_statement(cell, row, text, position):
-    """(id, version) of the statement of this row deleted last with this text and position
-    and still gone (an undone deletion puts it back), or None."""
+    """(id, version) of the statement of this row deleted last with this text and position,
+    or None. ValidationError if it is back already (restored from the history meanwhile):
+    undoing its deletion again would make a copy."""
     if position is None:
         return None
-    historical = cell.model.history.model
-    later = historical.objects.filter(id=OuterRef("id"), history_id__gt=OuterRef("history_id"))
-    return (
-        historical.objects.filter(history_type="-", row_id=row.pk, text=text, position=position)
-        .filter(~Exists(later), ~Exists(cell.model.objects.filter(pk=OuterRef("id"))))
+    deleted = (
+        cell.model.history.model.objects.filter(
+            history_type="-", row_id=row.pk, text=text, position=position
+        )
         .order_by("-history_id")
         .values_list("id", "version")
         .first()
     )
+    if deleted is not None and cell.model.objects.filter(pk=deleted[0]).exists():
+        raise ValidationError(
+            "Cet énoncé a déjà été restauré entre-temps (depuis l’historique)\u00a0: "
+            "il est de nouveau à sa place."
+        )
+    return deleted
 
 
 def save_statement(section, statement, expected_version, **values):

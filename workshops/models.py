@@ -5,7 +5,7 @@ belongs to one section and every cell of a row is an ordered list of statements.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Max, Q
@@ -276,6 +276,16 @@ class ArchiveRefused(Exception):
     """Archiving or unarchiving a synthesis is refused; the message says why, in French."""
 
 
+class SynthesisArchived(PermissionDenied):
+    """The synthesis was archived while a change to it was being written: nothing is kept."""
+
+    def __init__(self):
+        super().__init__(
+            "Cette synthèse vient d’être archivée\u00a0: elle ne peut plus être modifiée. Rien "
+            "n’a été enregistré."
+        )
+
+
 class SynthesisQuerySet(models.QuerySet):
     """Who may read and change which synthesis, and the archive (soft delete) states.
 
@@ -479,9 +489,17 @@ class Synthesis(Versioned):
 
         Not in the history (an update, on purpose): a timestamp, not a change of content; the
         change that moved it is recorded itself.
+
+        Every change calls it in its transaction, last: if the synthesis was archived since the
+        rights were checked (a concurrent « Archiver »), it raises SynthesisArchived and the
+        change is rolled back. The update waits for an archiving in progress to end.
         """
         self.updated_at = timezone.now()
-        Synthesis.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+        touched = Synthesis.objects.filter(pk=self.pk, archived_at__isnull=True).update(
+            updated_at=self.updated_at
+        )
+        if not touched:
+            raise SynthesisArchived()
 
     def clean(self):
         super().clean()
