@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from workshops.management.commands import prepare_load_test
 from workshops.management.commands.check_load_test import lost_edits
@@ -42,6 +43,10 @@ def test_the_scenario_file_is_readable_by_its_owner_only(scenario):
 
 
 def test_a_short_run_saves_every_acknowledged_edit(scenario, live_server, tmp_path):
+    if connection.vendor == "sqlite":
+        # The test server's threads share one in-memory SQLite connection, which concurrent
+        # requests break ("another row available"); CI runs this test on PostgreSQL too.
+        pytest.skip("plusieurs utilisateurs simultanés : PostgreSQL seulement")
     ledger_path = tmp_path / "ledger.json"
     run = subprocess.run(
         [
