@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from tests import factories
-from workshops import editing, reports
+from workshops import editing, importing, reports
 from workshops.fixtures import CONTENT_MODELS
 from workshops.importing import import_synthesis
 from workshops.models import Department, DiagnosticRow, Irritant, Region, Synthesis
@@ -332,6 +332,26 @@ def test_importing_onto_an_archived_synthesis_is_refused(archived):
         report = import_synthesis(seed.read(), filename="vendee.txt", slug=VENDEE)
     assert report.outcome == "failed"
     assert any("est archivée" in issue.message for issue in report.errors)
+    assert contents() == before
+
+
+def test_an_import_checked_before_the_synthesis_was_archived_writes_nothing(
+    vendee, facilitator, monkeypatch
+):
+    resolve = importing._resolve_target
+
+    def archived_meanwhile(*args, **kwargs):
+        target = resolve(*args, **kwargs)
+        Synthesis.objects.get(pk=vendee.pk).archive(facilitator)  # between check and write
+        return target
+
+    monkeypatch.setattr(importing, "_resolve_target", archived_meanwhile)
+    before = contents()
+    with open("tests/seeds/000_ee84334b5a1f3055.txt", "rb") as seed:
+        report = import_synthesis(seed.read(), filename="vendee.txt", slug=VENDEE)
+
+    assert report.outcome == "failed"
+    assert any("vient d’être archivée" in issue.message for issue in report.errors)
     assert contents() == before
 
 

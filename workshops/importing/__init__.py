@@ -16,7 +16,7 @@ from workshops.documents import (
     replace_synthesis_content,
 )
 from workshops.historical import IMPORT, change_reason
-from workshops.models import Department, Region, Synthesis, Thematic
+from workshops.models import Department, Region, Synthesis, SynthesisArchived, Thematic
 
 from .builder import ERROR, WARNING, DocumentBuilder, Issue
 from .markup import norm_key
@@ -93,6 +93,9 @@ def import_synthesis(
     else:
         try:
             _write(report, report.document, slug, dry_run, **target)
+        except SynthesisArchived as archived:
+            report.issues.append(Issue(ERROR, "identifiant", str(archived)))
+            report.outcome = "failed"
         except DatabaseError as error:  # a concurrent import, a constraint: nothing written
             report.issues.append(
                 Issue(
@@ -112,6 +115,8 @@ def _write(report, document, slug, dry_run, *, region, department, parent):
             .order_by("pk")
             .first()
         )
+        if existing is not None and existing.is_archived:  # archived since it was checked
+            raise SynthesisArchived()
         if existing is None:
             if dry_run:
                 report.outcome = "would_create"
