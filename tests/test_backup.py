@@ -382,6 +382,91 @@ def test_replace_keeps_the_annexes_of_a_regional_synthesis_attached(demo_data, t
     assert snapshot(REGIONAL, VENDEE) == before
 
 
+# The archive rules ------------------------------------------------------------------------
+
+ARCHIVED_AT = "2021-03-01T09:00:00+00:00"
+
+
+def archive(*slugs):
+    for slug in slugs:
+        Synthesis.objects.get(slug=slug).archive(None)
+
+
+def unarchive(*slugs):
+    for slug in slugs:
+        Synthesis.objects.get(slug=slug).unarchive()
+
+
+def assert_refused(path, expected, *options):
+    """The restore is refused with `expected` in its message, and nothing is written."""
+    slugs = sorted(
+        Synthesis.objects.filter(slug__in=[REGIONAL, VENDEE]).values_list("slug", flat=True)
+    )
+    before, rows = snapshot(*slugs), counts()
+    archived = dict(Synthesis.objects.values_list("slug", "archived_at"))
+    with pytest.raises(CommandError) as refused:
+        run("restore_synthesis", str(path), *options)
+    message = str(refused.value)
+    assert "rien n’a été écrit" in message and expected in message
+    assert snapshot(*slugs) == before and counts() == rows
+    assert dict(Synthesis.objects.values_list("slug", "archived_at")) == archived
+
+
+def test_replace_refuses_an_active_annex_under_a_regional_synthesis_archived_since(
+    vendee_backup,
+):
+    archive(VENDEE, REGIONAL)
+    assert_refused(
+        vendee_backup,
+        f"synthesis.archived_at{NBSP}: synthèse active, mais sa synthèse régionale "
+        f"«{NBSP}{REGIONAL}{NBSP}» est archivée",
+        "--replace",
+    )
+
+
+def test_an_active_annex_is_not_restored_under_an_archived_regional_synthesis(vendee_backup):
+    delete(VENDEE)
+    archive(REGIONAL)
+    assert_refused(vendee_backup, "une annexe ne peut pas être active sous une synthèse régionale")
+
+
+def test_replace_refuses_to_archive_a_regional_synthesis_whose_annex_is_active_again(
+    demo_data, tmp_path
+):
+    archive(VENDEE, REGIONAL)
+    path = tmp_path / "regionale.json"
+    run("backup_synthesis", REGIONAL, output=str(path))
+    unarchive(REGIONAL, VENDEE)
+    assert_refused(
+        path,
+        f"synthesis.archived_at{NBSP}: synthèse archivée dans la sauvegarde, mais son annexe "
+        f"«{NBSP}{VENDEE}{NBSP}» est active{NBSP}: une synthèse régionale ne peut pas être "
+        "archivée avec des annexes actives. Archivez-la d’abord.",
+        "--replace",
+    )
+
+
+def test_a_file_with_an_active_annex_under_its_archived_regional_synthesis_is_refused(
+    emptied, tmp_path
+):
+    emptied["synthesis"]["archived_at"] = ARCHIVED_AT
+    path = tmp_path / "sauvegarde.json"
+    path.write_text(backup.dumps(emptied))
+    assert_refused(path, f"annexes[1].synthesis.archived_at{NBSP}: synthèse active")
+
+
+def test_the_annexes_of_the_file_count_as_the_file_archives_them(demo_data, tmp_path):
+    archive(VENDEE, REGIONAL)
+    path = tmp_path / "sauvegarde.json"
+    run("backup_synthesis", REGIONAL, "--with-annexes", output=str(path))
+    unarchive(REGIONAL, VENDEE)
+
+    run("restore_synthesis", str(path), "--replace")
+
+    assert Synthesis.objects.get(slug=REGIONAL).is_archived
+    assert Synthesis.objects.get(slug=VENDEE).is_archived
+
+
 # Refused files: nothing written -------------------------------------------------------------
 
 

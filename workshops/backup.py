@@ -11,7 +11,8 @@ A backup file:
 
 Restoring checks the whole file before writing anything (structure, every field against
 the models' own limits, positions, references inside the file, then the reference data and
-syntheses it names), and writes everything in one transaction, or nothing. What comes back
+syntheses it names, and the archive rules: no active annex under an archived regional
+synthesis), and writes everything in one transaction, or nothing. What comes back
 exactly: every field of every row, positions included, links between statements, and the
 synthesis's dates (created, modified, archived). What does not: database ids (new rows get
 new ones) and the `version` counters of optimistic locking (new rows start at 1; a replaced
@@ -768,6 +769,7 @@ def _resolve(entries, replace):
     categories = {category.number: category for category in ParticipantCategory.objects.all()}
     users = get_user_model()._default_manager
     slugs_in_file = {}
+    file_slugs = {entry["synthesis"]["slug"] for entry in entries}
     plans = []
     for index, entry in enumerate(entries):
         path = "synthesis" if index == 0 else f"annexes[{index}].synthesis"
@@ -800,9 +802,13 @@ def _resolve(entries, replace):
             )
         parent = None
         if data["parent"] is not None:
+            # Locked: archiving it now would have to wait, and see this annex (archive()).
             parent = (
                 slugs_in_file.get(data["parent"])
-                or Synthesis.objects.filter(slug=data["parent"]).first()
+                or Synthesis.objects.select_for_update(of=("self",))
+                .filter(slug=data["parent"])
+                .order_by("pk")
+                .first()
             )
             if parent is None:
                 error(
@@ -856,6 +862,7 @@ def _resolve(entries, replace):
         }
         if region is not None and (data["department"] is None or department is not None):
             _check_place(error, existing, fields, parent)
+        _check_archive(error, existing, fields, parent, file_slugs)
         plan = {
             "existing": existing,
             "fields": fields,
@@ -900,6 +907,47 @@ def _check_place(error, existing, fields, parent):
             error(
                 "region" if fields["department"] is None else "department",
                 f"la synthèse existante a des annexes ({names}) qui ne pourraient plus en être",
+            )
+
+
+def _check_archive(error, existing, fields, parent, file_slugs):
+    """The archive rules of Synthesis.archive() and unarchive(): an active annex never hangs
+    under an archived regional synthesis, whether the file or the database holds either."""
+    archived = fields["archived_at"] is not None
+    if not archived and parent is not None:
+        if isinstance(parent, dict):  # restored from the same file, just before
+            parent_archived, parent_slug = (
+                parent["fields"]["archived_at"] is not None,
+                parent["fields"]["slug"],
+            )
+        else:
+            parent_archived, parent_slug = parent.is_archived, parent.slug
+        if parent_archived:
+            error(
+                "archived_at",
+                f"synthèse active, mais sa synthèse régionale {q(parent_slug)} est archivée"
+                f"{NBSP}: une annexe ne peut pas être active sous une synthèse régionale "
+                "archivée. Restaurez d’abord la synthèse régionale (désarchivez-la), ou "
+                "restaurez une sauvegarde où l’annexe est archivée.",
+            )
+    if archived and existing is not None:
+        # Annexes of the file come back as the file says: checked on their own.
+        annexes = list(
+            Synthesis.objects.select_for_update(of=("self",))
+            .filter(parent=existing, archived_at__isnull=True)
+            .exclude(slug__in=file_slugs)
+            .order_by("slug")
+        )
+        if annexes:
+            names = ", ".join(q(annex.slug) for annex in annexes)
+            several = len(annexes) > 1
+            error(
+                "archived_at",
+                f"synthèse archivée dans la sauvegarde, mais "
+                f"{'ses annexes' if several else 'son annexe'} {names} "
+                f"{'sont actives' if several else 'est active'}{NBSP}: une synthèse régionale "
+                "ne peut pas être archivée avec des annexes actives. "
+                f"{'Archivez-les' if several else 'Archivez-la'} d’abord.",
             )
 
 
