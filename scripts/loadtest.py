@@ -216,7 +216,10 @@ def main():
             kinds = [stats[kind] for kind in ("page", "pdf", "login")]
             rate = sum(kind["per_second"] or 0 for kind in kinds)
             errors = sum(kind["failures"] for kind in kinds)
-            timings = " | ".join(f"{kind['p50_ms']} / {kind['p95_ms']}" for kind in kinds)
+            timings = " | ".join(
+                f"{kind['p50_ms']} / {kind['p95_ms']}" if kind["requests"] else "–"
+                for kind in kinds
+            )
             print(
                 f"| {result['users']} | {label} | {stats['seconds']} | {rate:.1f} | {timings} "
                 f"| {errors} | {result['lost']} |"
