@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import get_resolver, reverse
 
@@ -317,6 +318,19 @@ def test_administrators_archive_and_unarchive_with_actions_and_filter_archived_o
     done = text_of(act("unarchive_selected", vendee, regional))  # the regional one first
     assert "2 synthèses désarchivées" in done
     assert Synthesis.objects.archived().count() == 0
+
+
+def test_an_active_annex_cannot_be_attached_to_an_archived_regional_synthesis(
+    regional, vendee, facilitator
+):
+    other = factories.SynthesisFactory(region=regional.region, title="Autre régionale")
+    other.archive(facilitator)
+    vendee.parent = other
+
+    with pytest.raises(ValidationError) as refused:
+        vendee.full_clean()
+
+    assert "est archivée" in " ".join(refused.value.message_dict["parent"])
 
 
 def test_administrators_still_purge_a_synthesis(vendee, admin_client):

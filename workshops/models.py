@@ -517,6 +517,11 @@ class Synthesis(Versioned):
                 errors["parent"] = "La synthèse parente appartient à une autre région."
             elif self.parent_id == self.pk:
                 errors["parent"] = "Une synthèse ne peut pas être sa propre annexe."
+            elif self.parent.is_archived and not self.is_archived:
+                errors["parent"] = (
+                    "Cette synthèse régionale est archivée\u00a0: une annexe active ne peut pas "
+                    "en dépendre. Restaurez-la d’abord."
+                )
         if errors:
             raise ValidationError(errors)
 
