@@ -4,16 +4,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
-from workshops.forms import DATABASE_INT_MAX, TextFieldsMixin
+from workshops.forms import TextFieldsMixin, version_field
 
 from .models import Effort, FlagshipProposal, Horizon
 
-VERSION_ERRORS = {
-    "required": "Version manquante : rechargez la page avant d’enregistrer.",
-    "invalid": "Version invalide : rechargez la page avant d’enregistrer.",
-    "min_value": "Version invalide : rechargez la page avant d’enregistrer.",
-    "max_value": "Version invalide : rechargez la page avant d’enregistrer.",
-}
 SHORT = forms.Textarea(attrs={"rows": 3})
 
 # The sheet's groups, as the national template and the PDF sheet print them.
@@ -28,13 +22,7 @@ GROUPS = [
 class ProposalForm(TextFieldsMixin, forms.ModelForm):
     """A new proposal, or an existing one with the version it had when the form was drawn."""
 
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        required=False,
-        min_value=1,
-        max_value=DATABASE_INT_MAX,
-        error_messages=VERSION_ERRORS,
-    )
+    version = version_field(required=False)
 
     class Meta:
         model = FlagshipProposal

@@ -157,8 +157,10 @@ class BoardFormMixin:
                 )
 
 
-def version_field():
+def version_field(*, required=True):
+    """The version the form was drawn with (optimistic locking); absent on a new object."""
     return forms.IntegerField(
+        required=required,
         min_value=1,
         max_value=DATABASE_INT_MAX,
         widget=forms.HiddenInput,
@@ -413,13 +415,7 @@ class TrackedForm(TextFieldsMixin, forms.ModelForm):
     id = forms.IntegerField(
         widget=forms.HiddenInput, required=False, min_value=1, max_value=DATABASE_INT_MAX
     )
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        required=False,
-        min_value=1,
-        max_value=DATABASE_INT_MAX,
-        error_messages=VERSION_ERRORS,
-    )
+    version = version_field(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
