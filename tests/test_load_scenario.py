@@ -62,6 +62,9 @@ def test_a_short_run_saves_every_acknowledged_edit(scenario, live_server, tmp_pa
             "6",
             "--run-time",
             "8s",
+            # Requests under way at the end finish and are counted, as in make loadtest.
+            "--stop-timeout",
+            "5",
             "--only-summary",
         ],
         env={
@@ -69,6 +72,8 @@ def test_a_short_run_saves_every_acknowledged_edit(scenario, live_server, tmp_pa
             "LOADTEST_SCENARIO": str(scenario),
             "LOADTEST_LEDGER": str(ledger_path),
             "LOADTEST_MAX_REQUESTS": "400",
+            # Think times of 0.15 to 0.75 s: every facilitator gets through each task in 8 s.
+            "LOADTEST_PACE": "0.05",
         },
         capture_output=True,
         text=True,
