@@ -4,7 +4,7 @@ from . import views
 
 app_name = "actionplans"
 
-# The sheets' preview and PDF are workshops:proposal_preview and workshops:proposal_pdf.
+# The sheets' preview and PDF are reports:proposal_preview and reports:proposal_pdf.
 urlpatterns = [
     path(
         "syntheses/<slug:slug>/propositions/nouvelle/",

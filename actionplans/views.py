@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from workshops.models import StaleEditError
-from workshops.views import editable_synthesis
+from workshops.permissions import editable_synthesis
 
 from .forms import ProposalForm, stored_differences
 from .models import FlagshipProposal
@@ -24,7 +24,7 @@ TEMPLATE = "actionplans/proposal_form.html"
 
 def _after_save(request, synthesis, proposal, verb):
     messages.success(request, f"La proposition phare «\u00a0{proposal.title}\u00a0» est {verb}.")
-    return redirect(reverse("workshops:synthesis_detail", args=[synthesis.slug]) + "#propositions")
+    return redirect(reverse("syntheses:detail", args=[synthesis.slug]) + "#propositions")
 
 
 def _render(request, synthesis, form, *, proposal=None, status=200, conflict=None):

@@ -74,8 +74,16 @@ INSTALLED_APPS = [
     "crispy_forms",
     "widget_tweaks",
     "dsfr",
+    # Domain apps: models, QuerySets, forms and admin of their own domain.
     "workshops",
     "actionplans",
+    # Feature apps: they use the domain apps, never the reverse (README, « Architecture »).
+    "etatsgeneraux.syntheses",
+    "etatsgeneraux.board",
+    "etatsgeneraux.history",
+    "etatsgeneraux.exchange",
+    "etatsgeneraux.reports",
+    "etatsgeneraux.devtools",
 ]
 
 MIDDLEWARE = [
@@ -228,8 +236,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
 # The site's own account pages (templates/registration/), in French.
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "workshops:home"  # the dashboard ("Mes synthèses") once logged in
-LOGOUT_REDIRECT_URL = "workshops:home"
+LOGIN_REDIRECT_URL = "syntheses:home"  # the dashboard ("Mes synthèses") once logged in
+LOGOUT_REDIRECT_URL = "syntheses:home"
 
 # Forms: django-crispy-forms with the project's own template pack (templates/dsfr_crispy/),
 # which writes the markup of the French State design system (DSFR). Not "dsfr": that name is

@@ -45,6 +45,10 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("comptes/", include(accounts)),
+    path("", include("etatsgeneraux.syntheses.urls")),
+    path("", include("etatsgeneraux.board.urls")),
+    path("", include("etatsgeneraux.history.urls")),
+    path("", include("etatsgeneraux.reports.urls")),
     path("", include("workshops.urls")),
     path("", include("actionplans.urls")),
 ]

@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from etatsgeneraux.board import editing
+from etatsgeneraux.exchange import importing
+from etatsgeneraux.reports import pdf as reports
+from etatsgeneraux.exchange.importing import import_synthesis
 from tests import factories
-from workshops import editing, importing, reports
 from workshops.fixtures import CONTENT_MODELS
-from workshops.importing import import_synthesis
 from workshops.models import Department, DiagnosticRow, Irritant, Region, Synthesis
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +37,18 @@ def text_of(response):
     return re.sub(r"\s+", " ", text.replace(NBSP, " "))
 
 
+URL_NAMES = {
+    "synthesis_detail": "syntheses:detail",
+    "synthesis_archive": "syntheses:archive",
+    "synthesis_unarchive": "syntheses:unarchive",
+    "synthesis_pdf": "reports:synthesis_pdf",
+    "synthesis_preview": "reports:synthesis_preview",
+    "introduction_edit": "workshops:introduction_edit",
+}
+
+
 def url(name, slug=VENDEE):
-    return reverse(f"workshops:{name}", args=[slug])
+    return reverse(URL_NAMES[name], args=[slug])
 
 
 def contents():
@@ -92,7 +104,7 @@ def test_a_facilitator_archives_an_annex_from_its_page_after_a_confirmation(vend
 
     response = client.post(url("synthesis_archive"), {"csrfmiddlewaretoken": token.group(1)})
 
-    assert response.status_code == 302 and response["Location"] == reverse("workshops:home")
+    assert response.status_code == 302 and response["Location"] == reverse("syntheses:home")
     vendee.refresh_from_db()
     assert vendee.archived_at is not None and vendee.archived_by == facilitator
     assert vendee.updated_at == updated_at  # the content did not change
@@ -148,13 +160,9 @@ def test_every_edit_of_an_archived_synthesis_is_refused_and_nothing_is_saved(arc
     client = logged_in(facilitator)
     row = DiagnosticRow.objects.filter(section__synthesis=archived).order_by("pk").first()
     number = row.section.thematic.number
-    add = reverse(
-        "workshops:board_add_statement", args=[VENDEE, number, "diagnostic", row.pk, "irritants"]
-    )
+    add = reverse("board:add_statement", args=[VENDEE, number, "diagnostic", row.pk, "irritants"])
     irritant = Irritant.objects.filter(row=row).first()
-    edit = reverse(
-        "workshops:board_edit_statement", args=[VENDEE, number, "irritants", irritant.pk]
-    )
+    edit = reverse("board:edit_statement", args=[VENDEE, number, "irritants", irritant.pk])
     before = contents()
 
     response = client.post(add, {"text": "Ajouté après l’archivage"}, **HTMX)
@@ -176,7 +184,7 @@ def test_every_edit_of_an_archived_synthesis_is_refused_and_nothing_is_saved(arc
     irritant.refresh_from_db()
     assert irritant.text != "Modifié"
     assert Synthesis.objects.get(pk=archived.pk).updated_at == archived.updated_at
-    board = client.get(reverse("workshops:board", args=[VENDEE, number]))
+    board = client.get(reverse("board:page", args=[VENDEE, number]))
     assert board.status_code == 200 and "hx-post" not in board.content.decode()
 
 
@@ -260,14 +268,14 @@ def test_no_page_lets_a_facilitator_delete_a_synthesis(vendee, facilitator):
                 yield f"{namespace}:{pattern.name}"
 
     all_names = set(names(get_resolver().url_patterns))
-    assert "workshops:synthesis_archive" in all_names
+    assert "syntheses:archive" in all_names
     deleting = {
         name for name in all_names if any(word in name for word in ("delete", "supprim", "purge"))
     }
     assert deleting == {
-        "workshops:board_delete_sheet",
-        "workshops:board_delete_row",
-        "workshops:board_delete_statement",
+        "board:delete_sheet",
+        "board:delete_row",
+        "board:delete_statement",
     }
     client = logged_in(facilitator)
     admin_delete = reverse("admin:workshops_synthesis_delete", args=[vendee.pk])
@@ -403,7 +411,7 @@ def test_an_edit_under_way_when_the_synthesis_is_archived_is_refused_and_not_sav
 
     monkeypatch.setattr(editing, "statement_in_section", archived_meanwhile)
     url = reverse(
-        "workshops:board_edit_statement",
+        "board:edit_statement",
         args=[synthesis.slug, section.thematic.number, "irritants", statement.pk],
     )
 

@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, models
 
+from etatsgeneraux.exchange import backup
 from tests import factories
-from workshops import backup
 from workshops.fixtures import CONTENT_MODELS
 from workshops.models import (
     Department,

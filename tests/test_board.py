@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actionplans.models import ActionPlanRow, Axis, Horizon
+from etatsgeneraux.board.editing import CELLS, STAGES
 from tests import factories
-from workshops.editing import CELLS, STAGES
 from workshops.models import (
     DiagnosticRow,
     Irritant,
@@ -56,28 +56,28 @@ def reader(client, synthesis):
     return client
 
 
-def board_url(section, name="workshops:board", *args):
+def board_url(section, name="board:page", *args):
     return reverse(name, args=[section.synthesis.slug, section.thematic.number, *args])
 
 
 def statement_url(section, cell, statement, action=""):
     names = {
-        "": "workshops:board_statement",
-        "modifier": "workshops:board_edit_statement",
-        "supprimer": "workshops:board_delete_statement",
-        "monter": "workshops:board_move_up",
-        "descendre": "workshops:board_move_down",
-        "mise-en-avant": "workshops:board_emphasis",
+        "": "board:statement",
+        "modifier": "board:edit_statement",
+        "supprimer": "board:delete_statement",
+        "monter": "board:move_up",
+        "descendre": "board:move_down",
+        "mise-en-avant": "board:emphasis",
     }
     return board_url(section, names[action], cell, statement.pk)
 
 
 def cell_url(section, stage, row, cell, action="ajouter"):
     names = {
-        "ajouter": "workshops:board_add_statement",
-        "relier": "workshops:board_link_form",
-        "restaurer": "workshops:board_restore_statement",
-        "": "workshops:board_cell",
+        "ajouter": "board:add_statement",
+        "relier": "board:link_form",
+        "restaurer": "board:restore_statement",
+        "": "board:cell",
     }
     return board_url(section, names[action], stage, row.pk, cell)
 
@@ -149,9 +149,7 @@ def test_a_reader_sees_the_board_without_any_edit_control(reader, section):
 def test_a_user_who_may_not_read_the_synthesis_gets_a_404(client, section):
     client.force_login(factories.UserFactory())
     assert client.get(board_url(section)).status_code == 404
-    assert (
-        client.post(board_url(section, "workshops:board_add_row", "diagnostic")).status_code == 404
-    )
+    assert client.post(board_url(section, "board:add_row", "diagnostic")).status_code == 404
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client, section):
@@ -161,7 +159,7 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client, section):
 
 
 def test_a_section_the_synthesis_does_not_treat_is_not_found(facilitator, synthesis):
-    url = reverse("workshops:board", args=[synthesis.slug, 4])
+    url = reverse("board:page", args=[synthesis.slug, 4])
     assert facilitator.get(url).status_code == 404
 
 
@@ -194,15 +192,15 @@ def every_change(section):
             cell_url(section, "diagnostic", diagnostic, "irritants", "restaurer"),
             {"text": "X", "position": 9},
         ),
-        (board_url(section, "workshops:board_add_row", "diagnostic"), {}),
-        (board_url(section, "workshops:board_move_row_up", "diagnostic", diagnostic.pk), {}),
-        (board_url(section, "workshops:board_move_row_down", "diagnostic", diagnostic.pk), {}),
-        (board_url(section, "workshops:board_delete_row", "diagnostic", diagnostic.pk), {}),
-        (board_url(section, "workshops:board_edit_row_retex", diagnostic.pk), {"version": 1}),
-        (board_url(section, "workshops:board_horizon", plan.pk), {"version": 1, "horizon": ""}),
-        (board_url(section, "workshops:board_add_sheet"), {"number": 9}),
-        (board_url(section, "workshops:board_edit_sheet", sheet.pk), {"number": 9}),
-        (board_url(section, "workshops:board_delete_sheet", sheet.pk), {}),
+        (board_url(section, "board:add_row", "diagnostic"), {}),
+        (board_url(section, "board:move_row_up", "diagnostic", diagnostic.pk), {}),
+        (board_url(section, "board:move_row_down", "diagnostic", diagnostic.pk), {}),
+        (board_url(section, "board:delete_row", "diagnostic", diagnostic.pk), {}),
+        (board_url(section, "board:edit_row_retex", diagnostic.pk), {"version": 1}),
+        (board_url(section, "board:horizon", plan.pk), {"version": 1, "horizon": ""}),
+        (board_url(section, "board:add_sheet"), {"number": 9}),
+        (board_url(section, "board:edit_sheet", sheet.pk), {"number": 9}),
+        (board_url(section, "board:delete_sheet", sheet.pk), {}),
     ]
 
 
@@ -228,7 +226,7 @@ def test_every_change_a_reader_sends_is_refused_with_403_and_nothing_changes(rea
 def test_the_edit_forms_are_refused_to_readers_too(reader, section):
     irritant = Irritant.objects.filter(row__section=section).first()
     assert reader.get(statement_url(section, "irritants", irritant, "modifier")).status_code == 403
-    assert reader.get(board_url(section, "workshops:board_add_sheet")).status_code == 403
+    assert reader.get(board_url(section, "board:add_sheet")).status_code == 403
 
 
 def test_every_change_sent_after_the_session_expired_gets_a_401_and_nothing_changes(
@@ -280,9 +278,7 @@ def test_an_unknown_column_or_stage_is_not_found(facilitator, section):
         facilitator.post(cell_url(section, "diagnostic", row, "besoins"), {"text": "x"}).status_code
         == 404
     )
-    assert (
-        facilitator.post(board_url(section, "workshops:board_add_row", "autre")).status_code == 404
-    )
+    assert facilitator.post(board_url(section, "board:add_row", "autre")).status_code == 404
 
 
 def test_a_statement_of_another_section_cannot_be_reached_through_this_one(facilitator, section):
@@ -571,9 +567,7 @@ def test_an_irritant_a_main_irritant_links_cannot_be_deleted(facilitator, sectio
 
 
 def test_adding_a_row_appends_an_empty_row_and_focuses_its_first_field(facilitator, section):
-    response = facilitator.post(
-        board_url(section, "workshops:board_add_row", "projections"), **HTMX
-    )
+    response = facilitator.post(board_url(section, "board:add_row", "projections"), **HTMX)
     assert response.status_code == 200
     row = ProjectionRow.objects.filter(section=section).order_by("position").last()
     assert row.main_irritants.count() == 0
@@ -584,11 +578,11 @@ def test_adding_a_row_appends_an_empty_row_and_focuses_its_first_field(facilitat
 
 
 def test_deleting_a_row_removes_it_with_its_statements(facilitator, section):
-    facilitator.post(board_url(section, "workshops:board_add_row", "plan-action"), **HTMX)
+    facilitator.post(board_url(section, "board:add_row", "plan-action"), **HTMX)
     row = ActionPlanRow.objects.filter(section=section).order_by("position").last()
     factories.ActionFactory(row=row)
     response = facilitator.post(
-        board_url(section, "workshops:board_delete_row", "plan-action", row.pk), **HTMX
+        board_url(section, "board:delete_row", "plan-action", row.pk), **HTMX
     )
     assert response.status_code == 200
     assert not ActionPlanRow.objects.filter(pk=row.pk).exists()
@@ -598,7 +592,7 @@ def test_deleting_a_row_removes_it_with_its_statements(facilitator, section):
 def test_a_row_whose_lever_an_axis_takes_up_cannot_be_deleted(facilitator, section):
     row = ProjectionRow.objects.filter(section=section).first()
     response = facilitator.post(
-        board_url(section, "workshops:board_delete_row", "projections", row.pk), **HTMX
+        board_url(section, "board:delete_row", "projections", row.pk), **HTMX
     )
     assert response.status_code == 409
     assert "axe (Quoi), ligne 1 du plan d’action" in response.content.decode()
@@ -608,9 +602,7 @@ def test_a_row_whose_lever_an_axis_takes_up_cannot_be_deleted(facilitator, secti
 
 def test_rows_move_up_and_down(facilitator, section):
     first, second = DiagnosticRow.objects.filter(section=section).order_by("position")
-    facilitator.post(
-        board_url(section, "workshops:board_move_row_up", "diagnostic", second.pk), **HTMX
-    )
+    facilitator.post(board_url(section, "board:move_row_up", "diagnostic", second.pk), **HTMX)
     assert list(
         DiagnosticRow.objects.filter(section=section)
         .order_by("position")
@@ -621,7 +613,7 @@ def test_rows_move_up_and_down(facilitator, section):
 def test_the_retex_a_diagnostic_row_cites_are_chosen_among_the_sheets(facilitator, section):
     row = DiagnosticRow.objects.filter(section=section).first()
     sheets = list(RetexSheet.objects.filter(section=section).order_by("number"))
-    url = board_url(section, "workshops:board_edit_row_retex", row.pk)
+    url = board_url(section, "board:edit_row_retex", row.pk)
     form = facilitator.get(url, **HTMX).content.decode()
     assert f'id="retex-{row.pk}-sheets_0"' in form and "RETEX 3 – " in form
     response = facilitator.post(
@@ -640,7 +632,7 @@ def test_the_retex_a_diagnostic_row_cites_are_chosen_among_the_sheets(facilitato
 
 def test_the_horizon_of_an_action_plan_row_is_saved_on_change(facilitator, section):
     row = ActionPlanRow.objects.filter(section=section).first()
-    url = board_url(section, "workshops:board_horizon", row.pk)
+    url = board_url(section, "board:horizon", row.pk)
     response = facilitator.post(url, {"version": 1, "horizon": "long"}, **HTMX)
     assert response.status_code == 200
     assert ActionPlanRow.objects.get(pk=row.pk).horizon == Horizon.LONG
@@ -658,10 +650,10 @@ def test_the_horizon_of_an_action_plan_row_is_saved_on_change(facilitator, secti
 
 
 def test_a_retex_sheet_is_added_with_its_links(facilitator, section):
-    form = facilitator.get(board_url(section, "workshops:board_add_sheet"), **HTMX)
+    form = facilitator.get(board_url(section, "board:add_sheet"), **HTMX)
     assert 'value="4"' in form.content.decode()  # the next number
     response = facilitator.post(
-        board_url(section, "workshops:board_add_sheet"),
+        board_url(section, "board:add_sheet"),
         {
             "number": 4,
             "origin": "Vendée",
@@ -682,7 +674,7 @@ def test_a_retex_sheet_is_added_with_its_links(facilitator, section):
 
 def test_a_retex_sheet_with_a_taken_number_or_a_bad_link_is_refused_whole(facilitator, section):
     response = facilitator.post(
-        board_url(section, "workshops:board_add_sheet"),
+        board_url(section, "board:add_sheet"),
         {"number": 2, "links": "https://ok.example.org\njavascript:alert(1)"},
         **HTMX,
     )
@@ -695,7 +687,7 @@ def test_a_retex_sheet_with_a_taken_number_or_a_bad_link_is_refused_whole(facili
 
 def test_two_concurrent_edits_of_a_retex_sheet_keep_both_versions_visible(facilitator, section):
     sheet = RetexSheet.objects.filter(section=section).first()
-    url = board_url(section, "workshops:board_edit_sheet", sheet.pk)
+    url = board_url(section, "board:edit_sheet", sheet.pk)
     data = {"number": sheet.number, "origin": "A", "title": "Titre A", "text": "", "version": 1}
     assert facilitator.post(url, data, **HTMX).status_code == 200
     stale = facilitator.post(url, {**data, "title": "Titre B"}, **HTMX)
@@ -708,7 +700,7 @@ def test_two_concurrent_edits_of_a_retex_sheet_keep_both_versions_visible(facili
 def test_deleting_a_retex_sheet_redraws_the_rows_that_cited_it(facilitator, section):
     reference = RetexReference.objects.filter(row__section=section).first()
     response = facilitator.post(
-        board_url(section, "workshops:board_delete_sheet", reference.sheet_id), **HTMX
+        board_url(section, "board:delete_sheet", reference.sheet_id), **HTMX
     )
     assert response.status_code == 200
     assert not RetexSheet.objects.filter(pk=reference.sheet_id).exists()
@@ -794,7 +786,7 @@ def test_an_undo_with_an_impossible_position_or_blank_text_is_refused(facilitato
 
 def test_a_retex_sheet_key_no_database_can_hold_is_refused(facilitator, section):
     row = DiagnosticRow.objects.filter(section=section).first()
-    url = board_url(section, "workshops:board_edit_row_retex", row.pk)
+    url = board_url(section, "board:edit_row_retex", row.pk)
     response = facilitator.post(url, {"version": 1, "sheets": ["1" + "0" * 20]}, **HTMX)
     assert response.status_code == 422
     assert "Fiche RETEX invalide." in response.content.decode()

@@ -164,7 +164,7 @@ def test_identifiers_are_kept_the_slug_a_link_address_and_the_admin_log_object_i
     assert link.url == "https://www.ac-nantes.fr/martin/tablettes"
     assert link.label == "Le blog de [nom effacé]"
     assert (entry.object_id, entry.object_repr) == ("martin", "[nom effacé]")
-    assert client.get(reverse("workshops:home")).status_code == 200
+    assert client.get(reverse("syntheses:home")).status_code == 200
 
 
 def test_a_slug_that_begins_with_the_name_keeps_the_home_page_working(client):
@@ -174,7 +174,7 @@ def test_a_slug_that_begins_with_the_name_keeps_the_home_page_working(client):
     erase("Martin", "--apply")
     synthesis.refresh_from_db()
     assert (synthesis.slug, synthesis.title) == ("martinique-2020", "Synthèse Martinique 2020")
-    assert client.get(reverse("workshops:home")).status_code == 200
+    assert client.get(reverse("syntheses:home")).status_code == 200
 
 
 def test_only_whole_words_are_replaced_in_the_content_and_its_history():

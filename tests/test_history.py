@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplans.models import Action, ActionPlanRow, Axis
+from etatsgeneraux.exchange import documents
+from etatsgeneraux.history.views import PAGE_SIZE
 from tests import factories
-from workshops import documents
 from workshops.fixtures import CONTENT_MODELS
 from workshops.historical import IMPORT, RESTORE, HistoricalContent
-from workshops.history import PAGE_SIZE
 from workshops.models import (
     DiagnosticRow,
     Irritant,
@@ -75,16 +75,17 @@ def text(response):
 
 def board(section, name, *args):
     return reverse(
-        f"workshops:{name}", args=[section.synthesis.slug, section.thematic.number, *args]
+        ("board:page" if name == "board" else name.replace("board_", "board:", 1)),
+        args=[section.synthesis.slug, section.thematic.number, *args],
     )
 
 
 def history_url(synthesis):
-    return reverse("workshops:synthesis_history", args=[synthesis.slug])
+    return reverse("history:page", args=[synthesis.slug])
 
 
 def restore_url(synthesis):
-    return reverse("workshops:synthesis_history_restore", args=[synthesis.slug])
+    return reverse("history:restore", args=[synthesis.slug])
 
 
 def first_row(section, model=DiagnosticRow):
@@ -253,7 +254,7 @@ def test_the_synthesis_admin_shows_its_history_too(admin_client, synthesis):
 def test_the_synthesis_page_links_to_its_history_for_those_who_may_edit_it(
     facilitator, client, synthesis
 ):
-    url = reverse("workshops:synthesis_detail", args=[synthesis.slug])
+    url = reverse("syntheses:detail", args=[synthesis.slug])
     assert history_url(synthesis) in text(facilitator.get(url))
     department = factories.DepartmentFactory(region=synthesis.region)
     client.force_login(factories.ReferentMembershipFactory(department=department).user)
@@ -413,7 +414,7 @@ def test_a_statement_deleted_on_the_board_is_restored_at_its_place_with_emphasis
     MainIrritant.objects.create(row=row, position=1, text="Arrivé entre-temps")
     before = list(row.main_irritants.order_by("position").values_list("pk", "position"))
 
-    preview_url = reverse("workshops:synthesis_preview", args=[synthesis.slug])
+    preview_url = reverse("reports:synthesis_preview", args=[synthesis.slug])
     shown = text(facilitator.get(preview_url)).count(main.source.text)
     page = text(facilitator.get(history_url(synthesis)))
     record = deletion(MainIrritant, main.pk)

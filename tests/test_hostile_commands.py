@@ -88,7 +88,7 @@ def facilitator_client(synthesis):
 
 
 def board_page(synthesis):
-    return reverse("workshops:board", args=[synthesis.slug, 2])
+    return reverse("board:page", args=[synthesis.slug, 2])
 
 
 # The command: what a document holds ------------------------------------------------------------
@@ -109,7 +109,7 @@ def test_hostile_statements_of_a_document_are_imported_exactly_and_shown_escaped
     for value in IMPORTED.values():
         assert escape(value) in board
     assert "<script>alert(1)</script>" not in board
-    response = client.get(reverse("workshops:synthesis_pdf", args=[synthesis.slug]))
+    response = client.get(reverse("reports:synthesis_pdf", args=[synthesis.slug]))
     assert response.status_code == 200
     assert len(PdfReader(io.BytesIO(response.content)).pages) >= 1
 
@@ -134,9 +134,7 @@ def test_control_characters_and_nul_bytes_inside_a_document_are_removed_on_impor
     assert Strength.objects.get().text == "Entraide"
     assert not [text for text in stored_texts() if CONTROL.search(text)]
     synthesis = Synthesis.objects.get(slug="hostile")
-    pdf = facilitator_client(synthesis).get(
-        reverse("workshops:synthesis_pdf", args=[synthesis.slug])
-    )
+    pdf = facilitator_client(synthesis).get(reverse("reports:synthesis_pdf", args=[synthesis.slug]))
     extracted = squeezed(
         "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     )
@@ -215,7 +213,7 @@ def test_links_that_are_not_web_addresses_are_kept_as_text_never_as_links(refere
     assert list(RetexLink.objects.values_list("url", flat=True)) == ["https://example.org/retex-1"]
     synthesis = Synthesis.objects.get(slug="hostile")
     client = facilitator_client(synthesis)
-    for url in (board_page(synthesis), reverse("workshops:synthesis_preview", args=["hostile"])):
+    for url in (board_page(synthesis), reverse("reports:synthesis_preview", args=["hostile"])):
         page = client.get(url).content.decode()
         assert "javascript:alert(1)" in page
         assert "<script>alert(1)</script>" not in page

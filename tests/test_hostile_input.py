@@ -28,9 +28,10 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from actionplans.models import ActionPlanRow, FlagshipProposal
+from etatsgeneraux.board.editing import CELLS
+from etatsgeneraux.reports.pdf import french_spacing
 from tests import factories
 from tests.test_pages import page_form, set_value
-from workshops.editing import CELLS
 from workshops.models import (
     DiagnosticRow,
     Irritant,
@@ -40,7 +41,6 @@ from workshops.models import (
     Session,
     Synthesis,
 )
-from workshops.reports import french_spacing
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ def facilitator(client, section):
     return client
 
 
-def board_url(section, name="workshops:board", *args):
+def board_url(section, name="board:page", *args):
     return reverse(name, args=[section.synthesis.slug, section.thematic.number, *args])
 
 
@@ -147,11 +147,11 @@ def first_row(section, cell):
 
 def add_url(section, cell):
     row = first_row(section, cell)
-    return board_url(section, "workshops:board_add_statement", cell.stage_slug, row.pk, cell.slug)
+    return board_url(section, "board:add_statement", cell.stage_slug, row.pk, cell.slug)
 
 
 def edit_url(section, cell, statement):
-    return board_url(section, "workshops:board_edit_statement", cell.slug, statement.pk)
+    return board_url(section, "board:edit_statement", cell.slug, statement.pk)
 
 
 def last_statement(section, cell):
@@ -380,9 +380,7 @@ def test_a_forged_link_source_is_refused_in_french_and_nothing_is_written(facili
 def test_an_undo_with_forged_fields_is_refused_and_nothing_is_written(facilitator, section):
     cell = CELLS["irritants"]
     row = first_row(section, cell)
-    url = board_url(
-        section, "workshops:board_restore_statement", cell.stage_slug, row.pk, cell.slug
-    )
+    url = board_url(section, "board:restore_statement", cell.stage_slug, row.pk, cell.slug)
     forged = [
         *({"text": "Revenu", "position": number} for number in FORGED_NUMBERS),
         {"text": "Revenu", "position": 1, "source": HUGE},
@@ -405,7 +403,7 @@ def test_a_deleted_hostile_statement_comes_back_exactly_when_undone(facilitator,
     for value in ACCEPTED.values():
         assert add(facilitator, section, cell, value).status_code == 200
         statement = last_statement(section, cell)
-        url = board_url(section, "workshops:board_delete_statement", cell.slug, statement.pk)
+        url = board_url(section, "board:delete_statement", cell.slug, statement.pk)
         deleted = text(facilitator.post(url, **HTMX))
         # What a browser posts back from the undo notice's hidden fields.
         data = {
@@ -416,7 +414,7 @@ def test_a_deleted_hostile_statement_comes_back_exactly_when_undone(facilitator,
         }
         restore = board_url(
             section,
-            "workshops:board_restore_statement",
+            "board:restore_statement",
             cell.stage_slug,
             statement.row_id,
             cell.slug,
@@ -434,16 +432,16 @@ def test_forged_versions_are_refused_in_french_and_nothing_is_written(facilitato
     posts = [
         (edit_url(section, cell, statement), {"text": "Nouveau"}),
         (
-            board_url(section, "workshops:board_emphasis", cell.slug, statement.pk),
+            board_url(section, "board:emphasis", cell.slug, statement.pk),
             {"emphasised": "true"},
         ),
-        (board_url(section, "workshops:board_horizon", plan_row.pk), {"horizon": "long"}),
+        (board_url(section, "board:horizon", plan_row.pk), {"horizon": "long"}),
         (
-            board_url(section, "workshops:board_edit_row_retex", diagnostic_row.pk),
+            board_url(section, "board:edit_row_retex", diagnostic_row.pk),
             {"retex_label": "Oral"},
         ),
         (
-            board_url(section, "workshops:board_edit_sheet", sheet.pk),
+            board_url(section, "board:edit_sheet", sheet.pk),
             {"number": sheet.number, "title": "Titre"},
         ),
     ]
@@ -481,7 +479,7 @@ def test_forged_ids_in_urls_are_not_found_and_change_nothing(facilitator, sectio
     with nothing_written():
         for name, kind, args in urls:
             for pk in (str(foreign[kind]), HUGE, str(2**63), str(2**31)):
-                url = board_url(section, f"workshops:board_{name}", *args)
+                url = board_url(section, f"board:{name}", *args)
                 response = facilitator.post(url.replace(f"/{mark}/", f"/{pk}/"), data, **HTMX)
                 if name == "edit_statement" and pk != str(foreign[kind]):
                     # An unknown statement is one deleted meanwhile: the text is offered back.
@@ -494,7 +492,7 @@ def test_forged_ids_in_urls_are_not_found_and_change_nothing(facilitator, sectio
 
 def test_a_forged_horizon_is_refused_in_french_and_nothing_is_written(facilitator, section):
     row = ActionPlanRow.objects.filter(section=section).first()
-    url = board_url(section, "workshops:board_horizon", row.pk)
+    url = board_url(section, "board:horizon", row.pk)
     with nothing_written():
         for horizon in ("demain", "<script>", "court\x00", "LONG", TOO_LONG):
             response = facilitator.post(url, {"version": row.version, "horizon": horizon}, **HTMX)
@@ -509,7 +507,7 @@ def test_forged_retex_sheets_cited_by_a_row_are_refused_and_nothing_is_written(
 ):
     row = DiagnosticRow.objects.filter(section=section).first()
     foreign = factories.RetexSheetFactory()
-    url = board_url(section, "workshops:board_edit_row_retex", row.pk)
+    url = board_url(section, "board:edit_row_retex", row.pk)
     with nothing_written():
         for sheet in [*FORGED_NUMBERS, foreign.pk, "\x00"]:
             response = facilitator.post(url, {"version": row.version, "sheets": [sheet]}, **HTMX)
@@ -520,7 +518,7 @@ def test_forged_retex_sheets_cited_by_a_row_are_refused_and_nothing_is_written(
 
 def test_the_free_retex_label_of_a_row_round_trips_escaped_or_is_refused(facilitator, section):
     row = DiagnosticRow.objects.filter(section=section).first()
-    url = board_url(section, "workshops:board_edit_row_retex", row.pk)
+    url = board_url(section, "board:edit_row_retex", row.pk)
     for value in ACCEPTED.values():
         row.refresh_from_db()
         response = facilitator.post(url, {"version": row.version, "retex_label": value}, **HTMX)
@@ -545,7 +543,7 @@ def sheet_data(**values):
 
 
 def test_hostile_text_in_a_retex_sheet_round_trips_and_is_shown_escaped(facilitator, section):
-    url = board_url(section, "workshops:board_add_sheet")
+    url = board_url(section, "board:add_sheet")
     for number, value in enumerate(ACCEPTED.values(), start=10):
         label = value.splitlines()[0]
         response = facilitator.post(
@@ -587,7 +585,7 @@ def test_a_retex_link_that_is_not_a_web_address_is_refused_with_the_whole_sheet(
 ):
     with nothing_written():
         response = facilitator.post(
-            board_url(section, "workshops:board_add_sheet"),
+            board_url(section, "board:add_sheet"),
             sheet_data(links=f"https://example.org/une\nhttps://example.org/deux\n{link}"),
             **HTMX,
         )
@@ -602,7 +600,7 @@ def test_editing_a_retex_sheet_with_one_bad_link_keeps_every_stored_link(facilit
     links = list(sheet.links.values_list("url", flat=True))
     with nothing_written():
         response = facilitator.post(
-            board_url(section, "workshops:board_edit_sheet", sheet.pk),
+            board_url(section, "board:edit_sheet", sheet.pk),
             sheet_data(
                 number=sheet.number,
                 version=sheet.version,
@@ -617,7 +615,7 @@ def test_editing_a_retex_sheet_with_one_bad_link_keeps_every_stored_link(facilit
 
 def test_a_quote_in_a_retex_link_stays_inside_its_escaped_href(facilitator, section):
     response = facilitator.post(
-        board_url(section, "workshops:board_add_sheet"),
+        board_url(section, "board:add_sheet"),
         sheet_data(links='https://example.org/"onmouseover="alert(1) <b>libellé</b>'),
         **HTMX,
     )
@@ -634,8 +632,8 @@ def test_a_javascript_link_slipped_into_the_database_is_never_a_live_link(facili
     slug = section.synthesis.slug
     for page in (
         facilitator.get(board_url(section)),
-        facilitator.get(board_url(section, "workshops:board_sheet", sheet.pk), **HTMX),
-        facilitator.get(reverse("workshops:synthesis_preview", args=[slug])),
+        facilitator.get(board_url(section, "board:sheet", sheet.pk), **HTMX),
+        facilitator.get(reverse("reports:synthesis_preview", args=[slug])),
     ):
         assert page.status_code == 200
         assert "javascript:alert(1)" in text(page)  # shown as text...
@@ -648,7 +646,7 @@ def test_forged_retex_sheet_numbers_are_refused_in_french_and_nothing_is_written
     with nothing_written():
         for number in [*FORGED_NUMBERS, "32768", "\x00"]:
             response = facilitator.post(
-                board_url(section, "workshops:board_add_sheet"), sheet_data(number=number), **HTMX
+                board_url(section, "board:add_sheet"), sheet_data(number=number), **HTMX
             )
             assert response.status_code == 422, number
             page = text(response)
@@ -666,7 +664,7 @@ def test_a_control_character_or_an_overlong_text_in_any_field_of_a_retex_sheet_s
                 (TOO_LONG, "ne doit pas dépasser"),
             ):
                 response = facilitator.post(
-                    board_url(section, "workshops:board_add_sheet"),
+                    board_url(section, "board:add_sheet"),
                     sheet_data(**{field: value}),
                     **HTMX,
                 )
@@ -696,9 +694,9 @@ def test_hostile_statements_are_escaped_on_every_page_and_read_back_from_the_pdf
     slug = section.synthesis.slug
     pages = {
         "board": facilitator.get(board_url(section)),
-        "traceability": facilitator.get(board_url(section, "workshops:board_traceability")),
-        "synthesis": facilitator.get(reverse("workshops:synthesis_detail", args=[slug])),
-        "preview": facilitator.get(reverse("workshops:synthesis_preview", args=[slug])),
+        "traceability": facilitator.get(board_url(section, "board:traceability")),
+        "synthesis": facilitator.get(reverse("syntheses:detail", args=[slug])),
+        "preview": facilitator.get(reverse("reports:synthesis_preview", args=[slug])),
     }
     for name, page in pages.items():
         assert page.status_code == 200, name
@@ -709,7 +707,7 @@ def test_hostile_statements_are_escaped_on_every_page_and_read_back_from_the_pdf
         # The report puts no-break spaces before « ; : ? ! » (french_spacing), nothing else.
         assert escaped(french_spacing(value)) in text(pages["preview"]), value
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text(pages["traceability"])
-    extracted = squeezed(pdf_text(facilitator.get(reverse("workshops:synthesis_pdf", args=[slug]))))
+    extracted = squeezed(pdf_text(facilitator.get(reverse("reports:synthesis_pdf", args=[slug]))))
     for value in values:
         # The PDF shows the logical order of right-to-left text: compare without the override.
         expected_text = french_spacing(value).replace("\u202e", "").replace("\u202c", "")
@@ -724,10 +722,10 @@ def test_emoji_missing_from_the_fonts_still_give_a_valid_pdf(facilitator, sectio
     cell = CELLS["irritants"]
     assert add(facilitator, section, cell, ACCEPTED["emoji"]).status_code == 200
     slug = section.synthesis.slug
-    response = facilitator.get(reverse("workshops:synthesis_pdf", args=[slug]))
+    response = facilitator.get(reverse("reports:synthesis_pdf", args=[slug]))
     assert response.status_code == 200
     assert len(PdfReader(io.BytesIO(response.content)).pages) >= 1
-    preview = facilitator.get(reverse("workshops:synthesis_preview", args=[slug]))
+    preview = facilitator.get(reverse("reports:synthesis_preview", args=[slug]))
     assert escape(ACCEPTED["emoji"]) in text(preview)
 
 
@@ -736,7 +734,7 @@ def test_emoji_missing_from_the_fonts_still_give_a_valid_pdf(facilitator, sectio
 
 def test_a_forged_thematic_number_in_the_query_string_is_not_found(facilitator, section):
     slug = section.synthesis.slug
-    for name in ("workshops:synthesis_preview", "workshops:synthesis_pdf"):
+    for name in ("reports:synthesis_preview", "reports:synthesis_pdf"):
         for value in [*FORGED_NUMBERS, "<script>", "\x00", "2\x00", "1 OR 1=1"]:
             response = facilitator.get(reverse(name, args=[slug]), {"thematique": value})
             assert response.status_code == 404, (name, value)
@@ -795,7 +793,7 @@ def test_hostile_text_in_the_introduction_round_trips_and_is_shown_escaped(
         first.refresh_from_db()
         assert (first.title, first.dates_places) == (value, value)
         assert first.facilitators.order_by("position").first().name == value
-        page = facilitator.get(reverse("workshops:synthesis_detail", args=[introduction.slug]))
+        page = facilitator.get(reverse("syntheses:detail", args=[introduction.slug]))
         assert_shown_escaped(text(page), value)
 
 
@@ -872,16 +870,14 @@ def test_a_hostile_flagship_proposal_round_trips_and_is_shown_escaped(facilitato
         proposal = FlagshipProposal.objects.filter(synthesis=section.synthesis).last()
         assert (proposal.title, proposal.summary, proposal.referent) == (value, value, value)
         preview = facilitator.get(
-            reverse("workshops:proposal_preview", args=[slug, proposal.position])
+            reverse("reports:proposal_preview", args=[slug, proposal.position])
         )
         assert preview.status_code == 200
         if "<" in value:
             assert value not in text(preview)
-    page = facilitator.get(reverse("workshops:synthesis_detail", args=[slug]))
+    page = facilitator.get(reverse("syntheses:detail", args=[slug]))
     assert page.status_code == 200 and ACCEPTED["script"] not in text(page)
-    extracted = squeezed(
-        pdf_text(facilitator.get(reverse("workshops:proposal_pdf", args=[slug, 1])))
-    )
+    extracted = squeezed(pdf_text(facilitator.get(reverse("reports:proposal_pdf", args=[slug, 1]))))
     assert squeezed(ACCEPTED["script"]) in extracted
 
 

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from etatsgeneraux.exchange.importing import MAX_FILE_BYTES
 from tests.test_importing import docx_bytes, seed, template_docx
-from workshops.importing import MAX_FILE_BYTES
 from workshops.models import Department, Region, Synthesis
 
 pytestmark = pytest.mark.django_db

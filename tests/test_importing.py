@@ -21,14 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actionplans.models import Axis
-from workshops.documents import (
+from etatsgeneraux.exchange.documents import (
     STAGE_COLUMNS,
     create_synthesis,
     normalize_document,
     synthesis_document,
 )
-from workshops.importing import import_synthesis, parse_document
-from workshops.importing.markup import column_of, squash
+from etatsgeneraux.exchange.importing import import_synthesis, parse_document
+from etatsgeneraux.exchange.importing.markup import column_of, squash
 from workshops.models import Irritant, Lever, MainIrritant, Strength, Synthesis
 
 SEEDS = Path(__file__).parent / "seeds"
@@ -541,7 +541,7 @@ def test_a_document_with_an_error_leaves_the_stored_synthesis_as_it_was(referenc
 
 
 def test_a_failed_write_rolls_everything_back(reference_data, monkeypatch):
-    from workshops import documents
+    from etatsgeneraux.exchange import documents
 
     run_import(seed("004").read_bytes())
     synthesis = Synthesis.objects.get()

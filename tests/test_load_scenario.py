@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from etatsgeneraux.devtools.management.commands.check_load_test import lost_edits
 from workshops.management.commands import prepare_load_test
-from workshops.management.commands.check_load_test import lost_edits
 from workshops.models import Irritant
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from actionplans.models import Action, FlagshipProposal
+from etatsgeneraux.devtools.management.commands.bench_pdf import create_synthetic
 from tests import factories
-from workshops.management.commands.bench_pdf import create_synthetic
 from workshops.models import (
     Department,
     Facilitator,
@@ -150,7 +150,7 @@ def introduction_url(synthesis):
 
 
 def detail_url(synthesis):
-    return reverse("workshops:synthesis_detail", args=[synthesis.slug])
+    return reverse("syntheses:detail", args=[synthesis.slug])
 
 
 # Layout of every page ------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def test_pages_have_no_inline_script_style_or_event_handler(regional, facilitato
 
 
 def test_the_pdf_keeps_only_its_own_stylesheet_and_no_script(regional):
-    from workshops import reports
+    from etatsgeneraux.reports import pdf as reports
 
     report = reports.build_report(regional, None)
     source = reports.render_html(report, for_pdf=True)
@@ -209,7 +209,7 @@ def test_anonymous_visitors_see_the_published_syntheses_and_where_to_log_in(regi
     page = html(client.get("/"))
     assert "Synthèse départementale de la Vendée" in page
     assert regional.title not in page
-    assert reverse("workshops:synthesis_detail", args=[VENDEE]) in page
+    assert reverse("syntheses:detail", args=[VENDEE]) in page
     assert reverse("login") in page and "Se connecter" in page
 
 
@@ -283,7 +283,7 @@ def test_each_section_links_its_board_by_thematic_number_and_its_pdf_by_position
     for section in ThematicSection.objects.filter(synthesis=regional).select_related("thematic"):
         board = f"/syntheses/{REGIONAL}/thematiques/{section.thematic.number}/"
         assert f'href="{board}"' in page
-        pdf = reverse("workshops:synthesis_pdf", args=[REGIONAL])
+        pdf = reverse("reports:synthesis_pdf", args=[REGIONAL])
         assert f'href="{pdf}?thematique={section.position}"' in page
     # « Gouvernance et anticipation » is N°3 in this synthesis, thematic 5 nationally.
     section = ThematicSection.objects.get(synthesis=regional, thematic__number=5)
@@ -294,11 +294,11 @@ def test_the_synthesis_page_offers_the_whole_pdf_the_annexes_and_the_proposal_sh
     regional, vendee, client
 ):
     page = html(client.get(detail_url(regional)))
-    assert reverse("workshops:synthesis_pdf", args=[REGIONAL]) in page
-    assert reverse("workshops:synthesis_pdf", args=[VENDEE]) in page
+    assert reverse("reports:synthesis_pdf", args=[REGIONAL]) in page
+    assert reverse("reports:synthesis_pdf", args=[VENDEE]) in page
     page = html(client.get(detail_url(vendee)))
     proposal = FlagshipProposal.objects.get(synthesis=vendee)
-    assert reverse("workshops:proposal_pdf", args=[VENDEE, proposal.position]) in page
+    assert reverse("reports:proposal_pdf", args=[VENDEE, proposal.position]) in page
     assert proposal.title in page
     assert detail_url(Synthesis.objects.get(slug=REGIONAL)) in page  # its regional synthesis
 
@@ -915,8 +915,8 @@ def test_deleting_a_session_someone_already_deleted_saves_the_rest(regional, fac
 def test_a_superscript_digit_in_a_url_or_a_form_is_not_a_number(regional, facilitator):
     client = logged_in(facilitator)
     for url in (
-        reverse("workshops:synthesis_preview", args=[regional.slug]),
-        reverse("workshops:synthesis_pdf", args=[regional.slug]),
+        reverse("reports:synthesis_preview", args=[regional.slug]),
+        reverse("reports:synthesis_pdf", args=[regional.slug]),
     ):
         for value in ("²", "1" + "0" * 20):
             assert client.get(url, {"thematique": value}).status_code == 404

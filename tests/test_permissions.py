@@ -40,7 +40,10 @@ ROLES = {
 
 
 def board(name, *args):
-    return reverse(f"workshops:{name}", args=[VENDEE, 1, *args])
+    return reverse(
+        ("board:page" if name == "board" else name.replace("board_", "board:", 1)),
+        args=[VENDEE, 1, *args],
+    )
 
 
 def first_irritant():
@@ -66,9 +69,9 @@ def drafts(reference_data):
 
 # view → (method, url builder)
 VIEWS = {
-    "page de la synthèse": ("get", lambda: reverse("workshops:synthesis_detail", args=[VENDEE])),
-    "aperçu": ("get", lambda: reverse("workshops:synthesis_preview", args=[VENDEE])),
-    "PDF": ("get", lambda: reverse("workshops:synthesis_pdf", args=[VENDEE])),
+    "page de la synthèse": ("get", lambda: reverse("syntheses:detail", args=[VENDEE])),
+    "aperçu": ("get", lambda: reverse("reports:synthesis_preview", args=[VENDEE])),
+    "PDF": ("get", lambda: reverse("reports:synthesis_pdf", args=[VENDEE])),
     "tableau de l'atelier": ("get", lambda: board("board")),
     "traçabilité": ("get", lambda: board("board_traceability")),
     "modifier l'introduction": (
@@ -81,7 +84,7 @@ VIEWS = {
     ),
     "historique des modifications": (
         "get",
-        lambda: reverse("workshops:synthesis_history", args=[VENDEE]),
+        lambda: reverse("history:page", args=[VENDEE]),
     ),
     "mettre en avant un irritant": (
         "post",

@@ -14,8 +14,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from actionplans.models import FlagshipProposal
-from workshops import reports
-from workshops.documents import create_synthesis
+from etatsgeneraux.exchange.documents import create_synthesis
+from etatsgeneraux.reports import pdf as reports
 from workshops.models import Facilitator, RetexLink, RetexSheet, Synthesis
 
 
@@ -156,7 +156,7 @@ def annotations(pdf):
 def test_hostile_statements_are_printed_as_text_and_nothing_they_name_is_fetched(
     hostile, server, client
 ):
-    response = client.get(reverse("workshops:synthesis_pdf", args=[hostile.slug]))
+    response = client.get(reverse("reports:synthesis_pdf", args=[hostile.slug]))
     assert response.status_code == 200
     assert server.requests == []
     text = "".join(
@@ -168,7 +168,7 @@ def test_hostile_statements_are_printed_as_text_and_nothing_they_name_is_fetched
 
 
 def test_only_web_links_become_clickable_in_the_pdf(hostile, server, client):
-    pdf = client.get(reverse("workshops:synthesis_pdf", args=[hostile.slug])).content
+    pdf = client.get(reverse("reports:synthesis_pdf", args=[hostile.slug])).content
     uris = annotations(pdf)
     assert f"{server.url}/retex-link" in uris
     assert not [uri for uri in uris if not uri.startswith(("http://", "https://"))]
@@ -177,10 +177,10 @@ def test_only_web_links_become_clickable_in_the_pdf(hostile, server, client):
 
 def test_every_variant_of_a_hostile_synthesis_fetches_nothing(hostile, server, client):
     urls = [
-        reverse("workshops:synthesis_pdf", args=[hostile.slug]) + "?thematique=1",
-        reverse("workshops:proposal_pdf", args=[hostile.slug, 1]),
-        reverse("workshops:synthesis_preview", args=[hostile.slug]),
-        reverse("workshops:proposal_preview", args=[hostile.slug, 1]),
+        reverse("reports:synthesis_pdf", args=[hostile.slug]) + "?thematique=1",
+        reverse("reports:proposal_pdf", args=[hostile.slug, 1]),
+        reverse("reports:synthesis_preview", args=[hostile.slug]),
+        reverse("reports:proposal_preview", args=[hostile.slug, 1]),
     ]
     for url in urls:
         assert client.get(url).status_code == 200
@@ -188,7 +188,7 @@ def test_every_variant_of_a_hostile_synthesis_fetches_nothing(hostile, server, c
 
 
 def test_the_html_preview_escapes_hostile_markup(hostile, server, client):
-    html = client.get(reverse("workshops:synthesis_preview", args=[hostile.slug])).content.decode()
+    html = client.get(reverse("reports:synthesis_preview", args=[hostile.slug])).content.decode()
     assert server.url in html  # the text is there...
     for tag in ("<img", "<iframe", "<object", "<embed", "<base", "<svg", "<style>@import"):
         assert tag not in html  # ...but never as markup
@@ -256,7 +256,7 @@ def test_the_fetcher_serves_the_report_stylesheet_and_the_marianne_font():
 def test_facilitator_and_proposal_fields_are_escaped_too(hostile, server, client):
     facilitator = Facilitator.objects.get(session__synthesis=hostile)
     proposal = FlagshipProposal.objects.get(synthesis=hostile)
-    html = client.get(reverse("workshops:proposal_preview", args=[hostile.slug, 1])).content
+    html = client.get(reverse("reports:proposal_preview", args=[hostile.slug, 1])).content
     assert b"<img" not in html
     assert facilitator.name.startswith("<img")
     assert proposal.title.startswith("<img")

@@ -13,11 +13,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from actionplans.models import Action, Axis
+from etatsgeneraux.devtools.management.commands.bench_pdf import create_synthetic
+from etatsgeneraux.exchange.documents import create_synthesis
+from etatsgeneraux.reports import pdf as reports
 from tests import factories
-from workshops import reports
-from workshops.documents import create_synthesis
 from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
-from workshops.management.commands.bench_pdf import create_synthetic
 from workshops.models import Irritant, Synthesis, ThematicSection
 
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -99,7 +99,7 @@ def regional(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), override_settings(CACHES=LOCMEM), transaction.atomic():
         call_command("loaddata", REFERENCE_FIXTURE, verbosity=0)
         call_command("loaddata", DEMO_FIXTURE, verbosity=0)
-        response = Client().get(reverse("workshops:synthesis_pdf", args=[REGIONAL]))
+        response = Client().get(reverse("reports:synthesis_pdf", args=[REGIONAL]))
         regional_synthesis = Synthesis.objects.get(slug=REGIONAL)
         data = SimpleNamespace(
             response=response,
@@ -194,7 +194,7 @@ def small(reference_data):
 
 
 def get_pdf(client, slug, **query):
-    response = client.get(reverse("workshops:synthesis_pdf", args=[slug]), query)
+    response = client.get(reverse("reports:synthesis_pdf", args=[slug]), query)
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"] == "application/pdf"
     return response
@@ -334,7 +334,7 @@ def test_one_thematic_only_prints_that_section_and_no_other(demo_data, client):
 
 
 def test_an_unknown_thematic_is_not_found(demo_data, client):
-    url = reverse("workshops:synthesis_pdf", args=[REGIONAL])
+    url = reverse("reports:synthesis_pdf", args=[REGIONAL])
     assert client.get(url, {"thematique": 9}).status_code == 404
     assert client.get(url, {"thematique": "deux"}).status_code == 404
 
@@ -347,30 +347,30 @@ def test_a_department_s_synthesis_prints_alone_without_annexes(demo_data, client
 
 
 def test_a_flagship_proposal_sheet_prints_to_be_completed_in_its_blank_fields(small, client):
-    url = reverse("workshops:proposal_pdf", args=[small.slug, 1])
+    url = reverse("reports:proposal_pdf", args=[small.slug, 1])
     response = client.get(url)
     assert response.status_code == 200
     text = pdf_text(response.content)
     assert "Plan de continuité" in text
     # Summary, five impacts and territory lines, referent, three means, difficulties, needs.
     assert text.count("À compléter") >= 12
-    assert client.get(reverse("workshops:proposal_pdf", args=[small.slug, 2])).status_code == 404
+    assert client.get(reverse("reports:proposal_pdf", args=[small.slug, 2])).status_code == 404
 
 
 def test_the_preview_renders_the_same_content_as_html_with_a_download_link(small, client):
-    response = client.get(reverse("workshops:synthesis_preview", args=[small.slug]))
+    response = client.get(reverse("reports:synthesis_preview", args=[small.slug]))
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="fr">' in html
     assert "Télécharger le PDF" in html
-    assert reverse("workshops:synthesis_pdf", args=[small.slug]) in html
+    assert reverse("reports:synthesis_pdf", args=[small.slug]) in html
     assert "Les impressions «\xa0papier\xa0» nécessaires" in html
     assert '<li class="emphasised"><strong>Prêter du matériel</strong></li>' in html
     assert "THÉMATIQUE N°2&nbsp;:</span> Gouvernance et anticipation" in html
 
 
 def test_empty_cells_stay_visible_and_empty_tables_keep_a_row(small, client):
-    html = client.get(reverse("workshops:synthesis_preview", args=[small.slug])).content.decode()
+    html = client.get(reverse("reports:synthesis_preview", args=[small.slug])).content.decode()
     plan = html.split("Plan d’action pour répondre aux besoins")[1].split("</table>")[0]
     # The first section's plan row has no indicator: its cell is there, empty.
     assert len(re.findall(r"<td>\s*</td>", plan)) == 1
@@ -382,7 +382,7 @@ def test_empty_cells_stay_visible_and_empty_tables_keep_a_row(small, client):
 
 
 def test_the_emphasis_sentence_is_left_out_where_nothing_is_emphasised(small, client):
-    html = client.get(reverse("workshops:synthesis_preview", args=[small.slug])).content.decode()
+    html = client.get(reverse("reports:synthesis_preview", args=[small.slug])).content.decode()
     assert html.count("Apparaissent en gras et en vert") == 1
     second = html.split("THÉMATIQUE N°2")[1]
     assert "Apparaissent en gras et en vert" not in second
@@ -392,7 +392,7 @@ def test_linked_statements_print_the_statement_they_point_to(small, client):
     irritant = Irritant.objects.get(text="Zones blanches")
     irritant.text = "Zones blanches (réseau mobile)"
     irritant.save()
-    html = client.get(reverse("workshops:synthesis_preview", args=[small.slug])).content.decode()
+    html = client.get(reverse("reports:synthesis_preview", args=[small.slug])).content.decode()
     projections = html.split("Synthèse des besoins &amp; axes d’amélioration")[1]
     assert "Zones blanches (réseau mobile)" in projections.split("</table>")[0]
 
@@ -419,7 +419,7 @@ def test_an_unchanged_synthesis_is_served_from_the_cache_and_an_edit_invalidates
 
 
 def test_the_download_carries_an_etag_and_answers_304_when_unchanged(small, client):
-    url = reverse("workshops:synthesis_pdf", args=[small.slug])
+    url = reverse("reports:synthesis_pdf", args=[small.slug])
     etag = client.get(url)["ETag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     Axis.objects.filter(row__section__synthesis=small).update(emphasised=True)
@@ -469,7 +469,7 @@ def test_the_preview_view_runs_a_constant_number_of_queries(
     large, _ = create_synthetic(1500, slug="grande")
     for synthesis in (small_one, large):
         with django_assert_max_num_queries(REPORT_QUERIES + 1):
-            response = client.get(reverse("workshops:synthesis_preview", args=[synthesis.slug]))
+            response = client.get(reverse("reports:synthesis_preview", args=[synthesis.slug]))
         assert response.status_code == 200
 
 
@@ -477,7 +477,7 @@ def test_a_cached_download_runs_a_constant_number_of_queries_and_renders_nothing
     reference_data, client, django_assert_max_num_queries
 ):
     large, _ = create_synthetic(1500, slug="grande")
-    url = reverse("workshops:synthesis_pdf", args=[large.slug])
+    url = reverse("reports:synthesis_pdf", args=[large.slug])
     first = client.get(url)
     # The synthesis, its annexes, then one query per table for the key.
     with django_assert_max_num_queries(KEY_QUERIES + 2):
@@ -499,10 +499,10 @@ def test_anonymous_visitors_download_the_pdf_of_a_published_synthesis(small, cli
 
 def test_anonymous_visitors_asking_for_a_draft_are_sent_to_log_in(draft, client):
     for name in ("synthesis_pdf", "synthesis_preview"):
-        response = client.get(reverse(f"workshops:{name}", args=[draft.slug]))
+        response = client.get(reverse(f"reports:{name}", args=[draft.slug]))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
-    response = client.get(reverse("workshops:proposal_pdf", args=[draft.slug, 1]))
+    response = client.get(reverse("reports:proposal_pdf", args=[draft.slug, 1]))
     assert response.status_code == 302
 
 
@@ -516,7 +516,7 @@ def test_a_facilitator_of_the_region_reads_the_draft_with_its_watermark(draft, c
 
 def test_a_logged_in_user_without_a_role_on_the_territory_cannot_read_a_draft(draft, client):
     client.force_login(factories.UserFactory())
-    response = client.get(reverse("workshops:synthesis_pdf", args=[draft.slug]))
+    response = client.get(reverse("reports:synthesis_pdf", args=[draft.slug]))
     assert response.status_code == 404
 
 
@@ -544,8 +544,8 @@ def test_the_home_page_lists_what_the_visitor_may_read_with_preview_and_pdf_link
     html = client.get("/").content.decode()
     assert '<html lang="fr">' in html
     assert published.title in html and draft.title not in html
-    assert reverse("workshops:synthesis_preview", args=[published.slug]) in html
-    assert reverse("workshops:synthesis_pdf", args=[published.slug]) in html
+    assert reverse("reports:synthesis_preview", args=[published.slug]) in html
+    assert reverse("reports:synthesis_pdf", args=[published.slug]) in html
     assert "Aperçu" in html and "Télécharger le PDF" in html
     client.force_login(factories.UserFactory(is_staff=True))
     html = client.get("/").content.decode()
@@ -571,6 +571,6 @@ def test_export_synthesis_pdf_writes_the_file_and_prints_pages_and_time(small, t
 
 def test_proposal_zero_is_not_the_whole_synthesis_even_once_it_is_cached(client, demo_data):
     slug = "vendee-2020"  # no annexes: its whole report and a proposal hash the same rows
-    assert client.get(reverse("workshops:synthesis_pdf", args=[slug])).status_code == 200
-    response = client.get(reverse("workshops:proposal_pdf", args=[slug, 0]))
+    assert client.get(reverse("reports:synthesis_pdf", args=[slug])).status_code == 200
+    response = client.get(reverse("reports:proposal_pdf", args=[slug, 0]))
     assert response.status_code == 404

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from etatsgeneraux.board import traceability
 from tests import factories
-from workshops import traceability
 from workshops.models import Synthesis, ThematicSection
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +45,7 @@ def chain():
 
 
 def trace_url(section):
-    return reverse(
-        "workshops:board_traceability", args=[section.synthesis.slug, section.thematic.number]
-    )
+    return reverse("board:traceability", args=[section.synthesis.slug, section.thematic.number])
 
 
 def test_the_chain_leads_from_an_irritant_to_the_actions_and_indicators(chain):

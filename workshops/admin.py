@@ -10,14 +10,14 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from simple_history.admin import SimpleHistoryAdmin
 
 from actionplans.models import ActionPlanRow, FlagshipProposal
-
-from .importing import (
+from etatsgeneraux.exchange.importing import (
     MAX_DOCX_BYTES,
     MAX_FILE_BYTES,
     MAX_TEXT_BYTES,
     import_synthesis,
     megabytes,
 )
+
 from .models import (
     ArchiveRefused,
     Department,

@@ -2,7 +2,7 @@
 
 First what every form shares (the login forms' user name; the text fields, which refuse
 control characters and overlong or invisible texts), then the workshop board's
-(`workshops.board`), then the introduction's. Every message is French and is shown next to
+(`etatsgeneraux.board.views`), then the introduction's. Every message is French and is shown next to
 its field. Forms that change an existing object carry the version
 it had when the form was drawn (`version`): the save is refused, and both texts shown, if
 someone saved the object since.

@@ -1,0 +1,602 @@
+"""Editing a thematic section on the workshop board: the rules that span several models.
+
+The board shows the three stages of a section as tables; every cell of a row is an ordered
+list of statements. `STAGES` and `CELLS` describe them once, for the views, the forms and
+the templates. Every change runs in a transaction, locks the list it reorders (so that two
+facilitators adding to the same cell at once never collide on a position) and records the
+change on the synthesis (`Synthesis.touch`).
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    F,
+    Max,
+    Prefetch,
+    Q,
+    RestrictedError,
+    prefetch_related_objects,
+)
+
+from actionplans.models import Action, ActionPlanRow, Actor, Axis, Indicator, Timing
+from workshops.historical import RESTORE, SHIFT, record, with_history
+from workshops.models import (
+    DiagnosticRow,
+    Irritant,
+    Lever,
+    LinkedStatement,
+    MainIrritant,
+    Need,
+    ProjectionRow,
+    RetexLink,
+    RetexReference,
+    RetexSheet,
+    Strength,
+    ThematicSection,
+)
+
+# Registry ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A column of statements: `slug` names it in URLs and element ids."""
+
+    slug: str
+    model: type
+    related_name: str  # on the row
+    label: str  # the column header, as the national template writes it
+    new_label: str  # the label of the field that adds a statement
+    stage_slug: str
+    # For linked statements: the cell whose statements may be linked, and how to name them.
+    source_cell_slug: str | None = None
+    link_label: str = ""
+
+    @property
+    def linked(self):
+        return issubclass(self.model, LinkedStatement)
+
+    @property
+    def stage(self):
+        return STAGES[self.stage_slug]
+
+    @property
+    def source_cell(self):
+        return CELLS[self.source_cell_slug] if self.source_cell_slug else None
+
+
+@dataclass(frozen=True)
+class Stage:
+    slug: str
+    number: int
+    row_model: type
+    related_name: str  # on the section
+    label: str  # the tab
+    table_caption: str
+    row_noun: str  # "ligne du diagnostic"
+    cells: tuple = field(default_factory=tuple)
+
+    def cell(self, slug):
+        for cell in self.cells:
+            if cell.slug == slug:
+                return cell
+        raise LookupError(slug)
+
+
+DIAGNOSTIC, PROJECTIONS, ACTION_PLAN = "diagnostic", "projections", "plan-action"
+
+_CELLS = [
+    Cell("irritants", Irritant, "irritants", "Irritants", "Nouvel irritant", DIAGNOSTIC),
+    Cell("points-forts", Strength, "strengths", "Points forts", "Nouveau point fort", DIAGNOSTIC),
+    Cell(
+        "irritants-principaux",
+        MainIrritant,
+        "main_irritants",
+        "Irritants principaux",
+        "Nouvel irritant principal",
+        PROJECTIONS,
+        source_cell_slug="irritants",
+        link_label="irritant du diagnostic",
+    ),
+    Cell("besoins", Need, "needs", "Besoin(s)", "Nouveau besoin", PROJECTIONS),
+    Cell(
+        "leviers",
+        Lever,
+        "levers",
+        "Axes d’amélioration ou leviers",
+        "Nouvel axe d’amélioration ou levier",
+        PROJECTIONS,
+    ),
+    Cell(
+        "axes",
+        Axis,
+        "axes",
+        "Axes d’amélioration principaux (Quoi)",
+        "Nouvel axe (Quoi)",
+        ACTION_PLAN,
+        source_cell_slug="leviers",
+        link_label="levier des projections",
+    ),
+    Cell("actions", Action, "actions", "Actions à mener (Comment)", "Nouvelle action", ACTION_PLAN),
+    Cell("acteurs", Actor, "actors", "Acteurs mobilisés (Qui)", "Nouvel acteur", ACTION_PLAN),
+    Cell(
+        "temporalites",
+        Timing,
+        "timings",
+        "Temporalité souhaitée (Quand)",
+        "Nouvelle temporalité",
+        ACTION_PLAN,
+    ),
+    Cell(
+        "indicateurs",
+        Indicator,
+        "indicators",
+        "Indicateurs et facteurs de réussite",
+        "Nouvel indicateur",
+        ACTION_PLAN,
+    ),
+]
+CELLS = {cell.slug: cell for cell in _CELLS}
+
+STAGES = {
+    stage.slug: stage
+    for stage in [
+        Stage(
+            DIAGNOSTIC,
+            1,
+            DiagnosticRow,
+            "diagnostic_rows",
+            "Retour d’expérience et diagnostic",
+            "Diagnostic des points forts et irritants",
+            "ligne du diagnostic",
+        ),
+        Stage(
+            PROJECTIONS,
+            2,
+            ProjectionRow,
+            "projection_rows",
+            "Projections",
+            "Synthèse des besoins & axes d’amélioration",
+            "ligne des projections",
+        ),
+        Stage(
+            ACTION_PLAN,
+            3,
+            ActionPlanRow,
+            "action_plan_rows",
+            "Plan d’action",
+            "Plan d’action pour répondre aux besoins et activer les leviers",
+            "ligne du plan d’action",
+        ),
+    ]
+}
+for _stage in STAGES.values():
+    object.__setattr__(_stage, "cells", tuple(c for c in _CELLS if c.stage_slug == _stage.slug))
+
+
+# Loading -----------------------------------------------------------------------------------
+
+
+def _statements(cell):
+    queryset = cell.model.objects.order_by("position")
+    if cell.linked:
+        queryset = queryset.select_related("source")
+    return Prefetch(cell.related_name, queryset)
+
+
+def attach_cells(row, stage, number=None):
+    """Gives a row the list of (cell, statements) the templates iterate over, and its number."""
+    row.stage = stage
+    row.ref = str(row.pk)  # for element ids: cheaper to render than a number
+    row.cells = [(cell, list(getattr(row, cell.related_name).all())) for cell in stage.cells]
+    row.statement_count = sum(len(items) for _, items in row.cells)
+    if number is not None:
+        row.number = number
+    return row
+
+
+def _stage_rows(stage):
+    rows = stage.row_model.objects.order_by("position").prefetch_related(
+        *(_statements(cell) for cell in stage.cells)
+    )
+    if stage.slug == DIAGNOSTIC:
+        rows = rows.prefetch_related(_retex_references())
+    return rows
+
+
+def _retex_references():
+    return Prefetch(
+        "retex_references",
+        RetexReference.objects.select_related("sheet").order_by("sheet__number"),
+    )
+
+
+def load_stage_rows(section, stage):
+    """The rows of one stage with their statements, numbered (one query per table)."""
+    rows = _stage_rows(stage).filter(section=section)
+    return [attach_cells(row, stage, number) for number, row in enumerate(rows, start=1)]
+
+
+def load_board(section):
+    """Everything the board shows for a section, in a constant number of queries."""
+    prefetch_related_objects(
+        [section],
+        *(Prefetch(stage.related_name, _stage_rows(stage)) for stage in STAGES.values()),
+    )
+    section.stages = []
+    for stage in STAGES.values():
+        rows = getattr(section, stage.related_name).all()
+        numbered = [attach_cells(row, stage, number) for number, row in enumerate(rows, start=1)]
+        section.stages.append((stage, numbered))
+    section.sheets = section_sheets(section)
+    return section
+
+
+def section_sheets(section, pk=None):
+    """The RETEX sheets of a section, then those its synthesis shares with every section.
+
+    Each link gets `href`, empty unless it is a web address (never `javascript:`).
+    """
+    sheets = (
+        RetexSheet.objects.filter(synthesis_id=section.synthesis_id)
+        .filter(Q(section=section) | Q(section__isnull=True))
+        .prefetch_related(Prefetch("links", RetexLink.objects.order_by("position")))
+        .order_by(F("section").asc(nulls_last=True), "number")
+    )
+    if pk is not None:
+        sheets = sheets.filter(pk=pk)
+    sheets = list(sheets)
+    for sheet in sheets:
+        for link in sheet.links.all():
+            link.href = safe_href(link.url)
+    return sheets
+
+
+def sheet_choices(section):
+    """The sheets a diagnostic row of the section may cite."""
+    return (
+        RetexSheet.objects.filter(synthesis_id=section.synthesis_id)
+        .filter(Q(section=section) | Q(section__isnull=True))
+        .order_by(F("section").asc(nulls_last=True), "number")
+    )
+
+
+def safe_href(url):
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url.strip() if scheme in {"http", "https"} else ""
+
+
+def load_row(stage, section, row_id, *, cells=None):
+    """One row of a section with the statements of `cells` (all by default), or LookupError.
+
+    Its number (its rank in the table) costs one more query.
+    """
+    cells = stage.cells if cells is None else cells
+    rows = stage.row_model.objects.filter(section=section, pk=row_id).prefetch_related(
+        *(_statements(cell) for cell in cells)
+    )
+    if stage.slug == DIAGNOSTIC:
+        rows = rows.prefetch_related(_retex_references())
+    row = rows.first()
+    if row is None:
+        raise LookupError(row_id)
+    row.section = section  # known: the history finds its place without a query
+    row.stage = stage
+    row.ref = str(row.pk)
+    row.cells = [(cell, list(getattr(row, cell.related_name).all())) for cell in cells]
+    row.statement_count = sum(len(items) for _, items in row.cells)
+    row.number = stage.row_model.objects.filter(section=section, position__lte=row.position).count()
+    return row
+
+
+def statement_in_section(cell, section, pk):
+    """A statement of `cell` in this section (its row loaded), or LookupError."""
+    queryset = cell.model.objects.select_related("row").filter(row__section=section, pk=pk)
+    if cell.linked:
+        queryset = queryset.select_related("source")
+    statement = queryset.first()
+    if statement is None:
+        raise LookupError(pk)
+    statement.row.section = section  # known: the history finds its place without a query
+    return statement
+
+
+def link_sources(cell, section):
+    """The statements a linked cell may point to: those of the earlier stage, same section."""
+    return (
+        cell.source_cell.model.objects.filter(row__section=section)
+        .select_related("row")
+        .order_by("row__position", "position")
+    )
+
+
+def grouped_link_sources(cell, section):
+    """The same, grouped by row: [(row number, [statements])], for the choice list."""
+    stage = cell.source_cell.stage
+    numbers = {
+        pk: number
+        for number, pk in enumerate(
+            stage.row_model.objects.filter(section=section)
+            .order_by("position")
+            .values_list("pk", flat=True),
+            start=1,
+        )
+    }
+    groups = {}
+    for statement in link_sources(cell, section):
+        groups.setdefault(numbers[statement.row_id], []).append(statement)
+    return list(groups.items())
+
+
+# Ordered lists -----------------------------------------------------------------------------
+
+
+def _lock(model, pk):
+    """Serialises the changes to one ordered list by locking the object it hangs on."""
+    list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
+
+
+def _scope(item):
+    scope = type(item).position_scope
+    return scope, getattr(item, f"{scope}_id"), type(item)._meta.get_field(scope).related_model
+
+
+def move(section, item, direction):
+    """Swaps an item with its neighbour above ("up") or below ("down") in its list.
+
+    The unique (scope, position) constraint is kept at every step: the item waits at a free
+    position past the end while its neighbour takes its place. Returns False at an end.
+    """
+    model = type(item)
+    scope, scope_id, scope_model = _scope(item)
+    with transaction.atomic():
+        _lock(scope_model, scope_id)
+        siblings = model.objects.filter(**{f"{scope}_id": scope_id})
+        position = siblings.filter(pk=item.pk).values_list("position", flat=True).first()
+        if position is None:
+            raise LookupError(item.pk)
+        if direction == "up":
+            neighbour = siblings.filter(position__lt=position).order_by("-position").first()
+        else:
+            neighbour = siblings.filter(position__gt=position).order_by("position").first()
+        if neighbour is None:
+            return False
+        free = siblings.aggregate(last=Max("position"))["last"] + 1
+        model.objects.filter(pk=item.pk).update(position=free)
+        model.objects.filter(pk=neighbour.pk).update(position=position)
+        model.objects.filter(pk=item.pk).update(position=neighbour.position)
+        item.position = neighbour.position
+        record(model.objects.filter(pk__in=[item.pk, neighbour.pk]))  # updates send no signal
+        section.synthesis.touch()
+    return True
+
+
+def _make_room(model, scope, scope_id, position):
+    """Frees `position` in a list by moving the items from there on one place down.
+
+    In two steps, past the end and back, so that no update ever meets a taken position
+    (PostgreSQL checks a unique constraint row by row).
+    """
+    siblings = model.objects.filter(**{f"{scope}_id": scope_id})
+    if not siblings.filter(position=position).exists():
+        return
+    offset = siblings.aggregate(last=Max("position"))["last"] + 1
+    siblings.filter(position__gte=position).update(position=F("position") + offset)
+    siblings.filter(position__gte=position + offset).update(position=F("position") - offset + 1)
+    record(siblings.filter(position__gt=position), reason=SHIFT)  # updates send no signal
+
+
+# Statements --------------------------------------------------------------------------------
+
+
+def add_statement(section, row, cell, *, text, emphasised=False, source=None, position=None):
+    """Adds a statement at the end of a cell (or at `position`, for an undone deletion)."""
+    return _insert_statement(
+        section, row, cell, text=text, emphasised=emphasised, source=source, position=position
+    )
+
+
+def _insert_statement(section, row, cell, *, revive=False, **values):
+    """Adds a statement; with `revive`, the deleted statement it is (if any) comes back."""
+    position = values.pop("position")
+    source = values.pop("source")
+    statement = cell.model(row=row, **values)
+    if cell.linked:
+        statement.source = source
+    with transaction.atomic():
+        _lock(type(row), row.pk)
+        revived = _deleted_statement(cell, row, values["text"], position) if revive else None
+        if revived is not None:  # the same statement, so that its history goes on
+            statement.pk, statement.version = revived[0], revived[1] + 1
+            statement._change_reason = RESTORE
+        if position is not None:
+            _make_room(cell.model, "row", row.pk, position)
+            statement.position = position
+        statement.full_clean(exclude=["row", "position"])
+        statement.save(force_insert=True)
+        section.synthesis.touch()
+    return statement
+
+
+def _deleted_statement(cell, row, text, position):
+    """(id, version) of the statement of this row deleted last with this text and position,
+    or None. ValidationError if it is back already (restored from the history meanwhile):
+    undoing its deletion again would make a copy."""
+    if position is None:
+        return None
+    deleted = (
+        cell.model.history.model.objects.filter(
+            history_type="-", row_id=row.pk, text=text, position=position
+        )
+        .order_by("-history_id")
+        .values_list("id", "version")
+        .first()
+    )
+    if deleted is not None and cell.model.objects.filter(pk=deleted[0]).exists():
+        raise ValidationError(
+            "Cet énoncé a déjà été restauré entre-temps (depuis l’historique)\u00a0: "
+            "il est de nouveau à sa place."
+        )
+    return deleted
+
+
+def save_statement(section, statement, expected_version, **values):
+    """Writes the new text (and link) if nobody saved the statement since it was loaded.
+
+    Raises `StaleEditError` (holding the statement as now stored, or None if deleted) and
+    `ValidationError`; nothing is written then.
+    """
+    for name, value in values.items():
+        setattr(statement, name, value)
+    statement.full_clean(exclude=["row", "position"], validate_unique=False)
+    return _save_if_unchanged(section, statement, expected_version, values)
+
+
+def set_emphasis(section, statement, expected_version, emphasised):
+    statement.emphasised = emphasised
+    return _save_if_unchanged(section, statement, expected_version, {"emphasised": emphasised})
+
+
+def _save_if_unchanged(section, obj, expected_version, values):
+    """Writes `values` (already set on `obj`) unless someone saved it meanwhile."""
+    with transaction.atomic():
+        obj.save_if_unchanged(expected_version, list(values))
+        section.synthesis.touch()
+    return obj
+
+
+def _dependents_message(error):
+    """Why an object cannot be deleted: later statements are linked to it (or to its content)."""
+    labels = []
+    for dependent in sorted(error.restricted_objects, key=lambda obj: (obj._meta.label, obj.pk)):
+        row = dependent.row
+        rank = type(row).objects.filter(section=row.section_id, position__lte=row.position).count()
+        if isinstance(dependent, MainIrritant):
+            labels.append(f"irritant principal, ligne {rank} des projections")
+        elif isinstance(dependent, Axis):
+            labels.append(f"axe (Quoi), ligne {rank} du plan d’action")
+        else:  # pragma: no cover - only these two point to earlier statements
+            labels.append(str(dependent))
+    unique = list(dict.fromkeys(labels))
+    return (
+        "Suppression impossible\u00a0: un énoncé est relié à une étape suivante ("
+        + "\u00a0; ".join(unique)
+        + "). Retirez d’abord ce lien."
+    )
+
+
+def delete(section, obj):
+    """Deletes a statement, a row or a RETEX sheet; ValidationError if something links to it."""
+    try:
+        with transaction.atomic():
+            obj.delete()
+            section.synthesis.touch()
+    except RestrictedError as error:
+        raise ValidationError(_dependents_message(error)) from error
+
+
+def restore_statement(section, row, cell, *, text, emphasised, source_id, position):
+    """Puts back a deleted statement at its place (its link too, if the source still exists)."""
+    source = None
+    if cell.linked and source_id:
+        source = link_sources(cell, section).filter(pk=source_id).first()
+        if source is None and not text.strip():
+            raise ValidationError(
+                f"Le {cell.link_label} auquel cet énoncé était relié a été supprimé entre-temps."
+            )
+    return _insert_statement(
+        section,
+        row,
+        cell,
+        text=text,
+        emphasised=emphasised,
+        source=source,
+        position=position,
+        revive=True,
+    )
+
+
+# Rows ----------------------------------------------------------------------------------------
+
+
+def add_row(section, stage):
+    with transaction.atomic():
+        _lock(ThematicSection, section.pk)
+        row = stage.row_model.objects.create(section=section)
+        section.synthesis.touch()
+    return row
+
+
+def save_row_retex(section, row, expected_version, *, sheets, label):
+    """The RETEX a diagnostic row cites (sheets and free label), if nobody changed them."""
+    row.retex_label = label
+    with transaction.atomic():
+        row.save_if_unchanged(expected_version, ["retex_label"])
+        RetexReference.objects.filter(row=row).exclude(sheet__in=sheets).delete()
+        cited = set(RetexReference.objects.filter(row=row).values_list("sheet_id", flat=True))
+        with_history(RetexReference).bulk_create(
+            RetexReference(row=row, sheet=sheet) for sheet in sheets if sheet.pk not in cited
+        )
+        section.synthesis.touch()
+    return row
+
+
+def save_row_horizon(section, row, expected_version, horizon):
+    row.horizon = horizon
+    return _save_if_unchanged(section, row, expected_version, {"horizon": horizon})
+
+
+# RETEX sheets --------------------------------------------------------------------------------
+
+
+def next_sheet_number(section):
+    numbers = RetexSheet.objects.filter(synthesis_id=section.synthesis_id).filter(
+        Q(section=section) | Q(section__isnull=True)
+    )
+    return (numbers.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+def save_sheet(section, sheet, links, *, expected_version=None):
+    """Creates (no version) or updates a RETEX sheet with its links, all or nothing."""
+    with transaction.atomic():
+        if sheet.pk is None:
+            sheet.synthesis_id = section.synthesis_id
+            if sheet.section_id is None:
+                sheet.section = section
+            sheet.save()
+        else:
+            sheet.save_if_unchanged(expected_version, ["number", "origin", "title", "text"])
+            sheet.links.all().delete()
+        with_history(RetexLink).bulk_create(
+            RetexLink(sheet=sheet, position=position, url=url, label=label)
+            for position, (url, label) in enumerate(links, start=1)
+        )
+        section.synthesis.touch()
+    return sheet
+
+
+def rows_citing(section, sheet_ids):
+    """The diagnostic rows that cite these sheets (their RETEX column must be redrawn)."""
+    return _with_refs(
+        DiagnosticRow.objects.filter(section=section, retex_references__sheet_id__in=sheet_ids)
+        .distinct()
+        .prefetch_related(_retex_references())
+    )
+
+
+def diagnostic_rows(section, pks):
+    return _with_refs(
+        DiagnosticRow.objects.filter(section=section, pk__in=pks).prefetch_related(
+            _retex_references()
+        )
+    )
+
+
+def _with_refs(rows):
+    rows = list(rows)
+    for row in rows:
+        row.ref = str(row.pk)
+    return rows

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HistoryConfig(AppConfig):
+    name = "etatsgeneraux.history"
+    label = "history"
+    verbose_name = "Historique"

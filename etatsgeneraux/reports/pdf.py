@@ -1,0 +1,609 @@
+"""The synthesis report: one set of Django templates, rendered as an HTML preview or a PDF.
+
+A report is loaded with a constant number of queries (`build_report`), whatever the size
+of the synthesis. Its PDF is cached under a key made of a hash of the content of the
+syntheses it prints (every row of every content table, read with one query per table,
+without building model instances) and of the version of the templates and stylesheets
+(`pdf_key`): an unchanged synthesis is served from Django's cache without being loaded,
+and any edit yields a new key.
+
+WeasyPrint is called directly with `StaticFilesFetcher`, which serves the project's own
+static files and refuses every other URL: text entered by users is escaped by the templates
+and nothing it names is ever fetched.
+"""
+
+import functools
+import gc
+import hashlib
+import importlib.util
+import logging
+import posixpath
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.core.exceptions import SuspiciousFileOperation
+from django.db.models import Prefetch, prefetch_related_objects
+from django.template.loader import render_to_string
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from actionplans.models import (
+    Action,
+    ActionPlanRow,
+    Actor,
+    Axis,
+    Effort,
+    FlagshipProposal,
+    Horizon,
+    Indicator,
+    Timing,
+)
+from workshops.fixtures import CONTENT_MODELS
+from workshops.models import (
+    DiagnosticRow,
+    Facilitator,
+    Irritant,
+    Lever,
+    MainIrritant,
+    Need,
+    ParticipantCategory,
+    Participation,
+    ProjectionRow,
+    RetexLink,
+    RetexReference,
+    RetexSheet,
+    Session,
+    Strength,
+    Synthesis,
+    Thematic,
+    ThematicSection,
+)
+from workshops.permissions import readable_syntheses
+
+logger = logging.getLogger(__name__)
+
+REPORT_TEMPLATE = "reports/report.html"
+# Bump to invalidate every cached PDF when the rendering changes in a way the template and
+# stylesheet files do not show (e.g. a change in this module).
+REPORT_FORMAT_VERSION = 1
+# The origin the PDF's relative URLs resolve against; `.invalid` can never be reached.
+REPORT_BASE_URL = "https://rapport.invalid/"
+
+# What the fetcher may serve, by extension: stylesheets, the fonts we ship, our images.
+FETCHABLE_TYPES = {
+    ".css": "text/css",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+# django-dsfr ships the Marianne font under this static path; until the design-system app
+# is installed, the fetcher finds the files in the package itself.
+DSFR_FONTS = "dsfr/dist/fonts/"
+
+
+# Loading -------------------------------------------------------------------------------------
+
+
+def _by_position(model, *related):
+    queryset = model.objects.order_by("position")
+    return queryset.select_related(*related) if related else queryset
+
+
+def _section_queryset():
+    return ThematicSection.objects.select_related("thematic").prefetch_related(
+        Prefetch(
+            "diagnostic_rows",
+            DiagnosticRow.objects.order_by("position").prefetch_related(
+                Prefetch(
+                    "retex_references",
+                    RetexReference.objects.select_related("sheet").order_by("sheet__number"),
+                ),
+                Prefetch("irritants", _by_position(Irritant)),
+                Prefetch("strengths", _by_position(Strength)),
+            ),
+        ),
+        Prefetch(
+            "projection_rows",
+            ProjectionRow.objects.order_by("position").prefetch_related(
+                Prefetch("main_irritants", _by_position(MainIrritant, "source")),
+                Prefetch("needs", _by_position(Need)),
+                Prefetch("levers", _by_position(Lever)),
+            ),
+        ),
+        Prefetch(
+            "action_plan_rows",
+            ActionPlanRow.objects.order_by("position").prefetch_related(
+                Prefetch("axes", _by_position(Axis, "source")),
+                Prefetch("actions", _by_position(Action)),
+                Prefetch("actors", _by_position(Actor)),
+                Prefetch("timings", _by_position(Timing)),
+                Prefetch("indicators", _by_position(Indicator)),
+            ),
+        ),
+    )
+
+
+def _load(syntheses, *, thematic=None, whole=True):
+    """Prefetches everything the report prints for these syntheses, in one query per table."""
+    sections = _section_queryset().order_by("position")
+    if thematic is not None:
+        sections = sections.filter(position=thematic)
+    lookups = [
+        Prefetch("sections", sections),
+        Prefetch(
+            "retex_sheets",
+            RetexSheet.objects.order_by("number").prefetch_related(
+                Prefetch("links", _by_position(RetexLink))
+            ),
+        ),
+    ]
+    if whole:
+        lookups += [
+            Prefetch(
+                "sessions",
+                Session.objects.order_by("position").prefetch_related(
+                    Prefetch("facilitators", _by_position(Facilitator)),
+                    Prefetch("participations", Participation.objects.order_by("category_id")),
+                ),
+            ),
+            Prefetch("flagship_proposals", _by_position(FlagshipProposal)),
+        ]
+    prefetch_related_objects(syntheses, *lookups)
+
+
+NBSP = "\u00a0"
+_SPACE_AFTER_OPENING_QUOTE = re.compile(r"«[ \t]+")
+_SPACE_BEFORE_DOUBLE_PUNCTUATION = re.compile(r"[ \t]+([»;:?!])")
+
+
+def french_spacing(text):
+    """Makes the spaces the text has inside « » and before ; : ? ! non-breaking.
+
+    Only existing spaces change: the words and punctuation stay as written, but a line
+    never starts with a colon or a closing quote.
+    """
+    if "«" in text:
+        text = _SPACE_AFTER_OPENING_QUOTE.sub("«" + NBSP, text)
+    return _SPACE_BEFORE_DOUBLE_PUNCTUATION.sub(NBSP + r"\1", text)
+
+
+def _with_spacing(statements):
+    statements = list(statements)
+    for statement in statements:
+        statement.report_text = french_spacing(statement.display_text)
+    return statements
+
+
+def _safe_href(url):
+    """Links are clickable only for web and mail addresses (never `javascript:` or `data:`)."""
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url.strip() if scheme in {"http", "https", "mailto"} else ""
+
+
+def _statements_emphasised(rows, *cells):
+    return any(
+        statement.emphasised for row in rows for cell in cells for statement in getattr(row, cell)
+    )
+
+
+def _annotate(synthesis, categories, *, shared_in_sections):
+    """Attaches to the loaded objects what the templates print but the models do not hold."""
+    sheets = list(synthesis.retex_sheets.all())
+    for sheet in sheets:
+        sheet.report_title = french_spacing(sheet.title)
+        sheet.report_text = french_spacing(sheet.text)
+        sheet.link_list = list(sheet.links.all())
+        for link in sheet.link_list:
+            link.href = _safe_href(link.url)
+    synthesis.shared_retex = [sheet for sheet in sheets if sheet.section_id is None]
+    synthesis.report_sections = list(synthesis.sections.all())
+    for section in synthesis.report_sections:
+        own = [sheet for sheet in sheets if sheet.section_id == section.pk]
+        section.retex = (synthesis.shared_retex + own) if shared_in_sections else own
+        section.diagnostic = list(section.diagnostic_rows.all())
+        section.projections = list(section.projection_rows.all())
+        section.action_plan = list(section.action_plan_rows.all())
+        for row in section.diagnostic:
+            row.irritant_list = _with_spacing(row.irritants.all())
+            row.strength_list = _with_spacing(row.strengths.all())
+            row.report_retex_label = french_spacing(row.retex_label)
+            row.retex_numbers = ", ".join(
+                str(reference.sheet.number) for reference in row.retex_references.all()
+            )
+        for row in section.projections:
+            row.main_irritant_list = _with_spacing(row.main_irritants.all())
+            row.need_list = _with_spacing(row.needs.all())
+            row.lever_list = _with_spacing(row.levers.all())
+        for row in section.action_plan:
+            row.axis_list = _with_spacing(row.axes.all())
+            row.action_list = _with_spacing(row.actions.all())
+            row.actor_list = _with_spacing(row.actors.all())
+            row.timing_list = _with_spacing(row.timings.all())
+            row.indicator_list = _with_spacing(row.indicators.all())
+        section.diagnostic_emphasised = _statements_emphasised(
+            section.diagnostic, "irritant_list", "strength_list"
+        )
+        section.projections_emphasised = _statements_emphasised(
+            section.projections, "main_irritant_list", "need_list", "lever_list"
+        )
+        section.action_plan_emphasised = _statements_emphasised(
+            section.action_plan,
+            "axis_list",
+            "action_list",
+            "actor_list",
+            "timing_list",
+            "indicator_list",
+        )
+    if "sessions" in getattr(synthesis, "_prefetched_objects_cache", {}):
+        synthesis.report_sessions = list(synthesis.sessions.all())
+        for session in synthesis.report_sessions:
+            by_category = {p.category_id: p for p in session.participations.all()}
+            session.facilitator_list = list(session.facilitators.all())
+            session.categories = [(c, by_category.get(c.pk)) for c in categories]
+            session.format_choices = [
+                (label, session.format == value) for value, label in Session.Format.choices
+            ]
+        synthesis.proposals = list(synthesis.flagship_proposals.all())
+        for proposal in synthesis.proposals:
+            _annotate_proposal(proposal)
+
+
+def _annotate_proposal(proposal):
+    proposal.effort_choices = [(label, proposal.effort == value) for value, label in Effort.choices]
+    proposal.time_choices = [
+        (label, proposal.time_needed == value) for value, label in Horizon.choices
+    ]
+
+
+@dataclass
+class Report:
+    """What one PDF (or preview) shows: a synthesis, or one thematic, or one proposal sheet."""
+
+    synthesis: Synthesis
+    annexes: list = field(default_factory=list)
+    categories: list = field(default_factory=list)
+    thematic: int | None = None
+    proposal: FlagshipProposal | None = None
+
+    @property
+    def kind(self):
+        if self.proposal is not None:
+            return "proposal"
+        return "synthesis" if self.thematic is None else "thematic"
+
+    @property
+    def section(self):
+        """The one section of a thematic report."""
+        return self.synthesis.report_sections[0] if self.kind == "thematic" else None
+
+    @property
+    def region_name(self):
+        return self.synthesis.region.name
+
+    @property
+    def author(self):
+        return f"DANE de la région académique {self.region_name}"
+
+    @property
+    def title(self):
+        if self.kind == "thematic":
+            section = self.section
+            return (
+                f"{self.synthesis.title} – Thématique N°{section.position}{NBSP}: "
+                f"{section.display_title}"
+            )
+        if self.kind == "proposal":
+            return f"{self.synthesis.title} – Proposition phare{NBSP}: {self.proposal.title}"
+        return self.synthesis.title
+
+    @property
+    def filename(self):
+        return pdf_filename(self.synthesis, thematic=self.thematic, position=self.position)
+
+    @property
+    def is_draft(self):
+        return self.synthesis.status != Synthesis.Status.PUBLISHED
+
+    @property
+    def position(self):
+        return self.proposal.position if self.proposal is not None else None
+
+    @cached_property
+    def cache_key(self):
+        return pdf_key(
+            [self.synthesis, *self.annexes], thematic=self.thematic, position=self.position
+        )
+
+
+def build_report(synthesis, user, *, thematic=None):
+    """Loads a synthesis for its report with a constant number of queries.
+
+    A regional synthesis brings its departmental syntheses (those the user may read) as
+    annexes; `thematic` (the section's number in this synthesis, as the report prints it)
+    narrows the report to that one section. Raises `LookupError` for an unknown thematic.
+    """
+    synthesis = _with_region(synthesis)
+    annexes = report_syntheses(synthesis, user, thematic=thematic)[1:]
+    whole = thematic is None
+    _load([synthesis, *annexes], thematic=thematic, whole=whole)
+    categories = list(ParticipantCategory.objects.order_by("number")) if whole else []
+    for item in (synthesis, *annexes):
+        _annotate(item, categories, shared_in_sections=not whole)
+    if thematic is not None and not synthesis.report_sections:
+        raise LookupError(f"Pas de thématique N°{thematic} dans cette synthèse.")
+    return Report(synthesis=synthesis, annexes=annexes, categories=categories, thematic=thematic)
+
+
+def build_proposal_report(synthesis, position):
+    """The report of one flagship-proposal sheet; raises `LookupError` if there is none."""
+    synthesis = _with_region(synthesis)
+    proposal = FlagshipProposal.objects.filter(synthesis=synthesis, position=position).first()
+    if proposal is None:
+        raise LookupError(f"Pas de proposition phare n°{position} dans cette synthèse.")
+    proposal.synthesis = synthesis
+    _annotate_proposal(proposal)
+    return Report(synthesis=synthesis, proposal=proposal)
+
+
+def _with_region(synthesis):
+    if "region" not in synthesis._state.fields_cache:
+        synthesis = Synthesis.objects.select_related("region", "department", "parent").get(
+            pk=synthesis.pk
+        )
+    return synthesis
+
+
+# Cache key --------------------------------------------------------------------------------
+
+
+def pdf_filename(synthesis, *, thematic=None, position=None):
+    name = f"synthese-{synthesis.slug}"
+    if thematic is not None:
+        name += f"-thematique-{thematic}"
+    elif position is not None:
+        name += f"-proposition-{position}"
+    return f"{name}.pdf"
+
+
+def report_syntheses(synthesis, user, *, thematic=None, position=None):
+    """The syntheses a report prints: a regional one brings the active annexes the user may
+    read (an archived annex is left out, even for the users who may still read it)."""
+    if thematic is not None or position is not None or synthesis.is_departmental:
+        return [synthesis]
+    annexes = (
+        readable_syntheses(user).active().filter(parent=synthesis).order_by("department__code")
+    )
+    return [synthesis, *annexes]
+
+
+@functools.cache
+def _attnames(model):
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+def _rows(queryset):
+    return queryset.order_by("pk").values_list(*_attnames(queryset.model))
+
+
+def content_fingerprint(syntheses):
+    """A hash of every row the syntheses' reports may print, one query per table.
+
+    Reads tuples (no model instances), so it stays fast for large syntheses; it covers
+    more than one variant prints, so it may invalidate a cached PDF needlessly, never
+    keep a stale one.
+    """
+    ids = sorted(synthesis.pk for synthesis in syntheses)
+    digest = hashlib.sha256()
+    printed_names = ("region__name", "department__name", "department__code", "parent__title")
+    tables = [
+        Synthesis.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(*_attnames(Synthesis), *printed_names),
+        _rows(Thematic.objects.all()),
+        _rows(ParticipantCategory.objects.all()),
+        *(_rows(model.objects.filter(**{f"{path}__in": ids})) for model, path in CONTENT_MODELS),
+    ]
+    for rows in tables:
+        digest.update(rows.model._meta.label.encode())
+        for row in rows:
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def pdf_key(syntheses, *, thematic=None, position=None):
+    """The cache key of a report's PDF: its content, its variant, the template version."""
+    if thematic is not None:
+        variant = f"t{thematic}"
+    else:
+        variant = f"p{position}" if position is not None else "all"
+    fingerprint = content_fingerprint(syntheses)
+    digest = hashlib.sha256(f"{template_version()}|{variant}|{fingerprint}".encode())
+    return f"workshops:report-pdf:{digest.hexdigest()}"
+
+
+def _template_files():
+    base = Path(settings.BASE_DIR)
+    yield base / "templates" / "base.html"
+    yield from sorted((base / "templates" / "workshops").rglob("*.html"))
+    yield from sorted((base / "static" / "css").glob("*.css"))
+
+
+def template_version():
+    """Changes whenever a report template, a stylesheet or the renderer changes."""
+    stats = tuple(
+        (str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in _template_files()
+    )
+    return _files_digest(stats)
+
+
+@lru_cache(maxsize=8)
+def _files_digest(stats):
+    digest = hashlib.sha256(f"{REPORT_FORMAT_VERSION}|{weasyprint.__version__}".encode())
+    for path, _mtime, _size in stats:
+        digest.update(path.encode())
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# Rendering ---------------------------------------------------------------------------------
+
+
+def render_html(report, *, for_pdf, request=None):
+    """The report as HTML: the preview page (`for_pdf=False`) or the PDF's source."""
+    context = {
+        "report": report,
+        "synthesis": report.synthesis,
+        "for_pdf": for_pdf,
+    }
+    return render_to_string(REPORT_TEMPLATE, context, request=None if for_pdf else request)
+
+
+class StaticFilesFetcher(URLFetcher):
+    """Serves the project's own static files to WeasyPrint; refuses every other URL.
+
+    Only URLs under STATIC_URL (resolved against `REPORT_BASE_URL`) whose file a static
+    finder knows, or one of the Marianne fonts shipped with django-dsfr, are served, and
+    only stylesheets, fonts and images. http(s) elsewhere, file:, data: and any other
+    scheme raise, so nothing a user wrote can make the renderer open a connection or read
+    a file.
+    """
+
+    def __init__(self):
+        super().__init__(allowed_protocols=())
+        self.refused = []
+
+    @cached_property
+    def static_prefix(self):
+        # The storage's base URL, not static(""): a manifest storage (production) has no
+        # hashed name for "" and raises.
+        return urljoin(REPORT_BASE_URL, staticfiles_storage.base_url)
+
+    def fetch(self, url, headers=None):
+        path = self.resolve(url)
+        if path is None:
+            self.refused.append(url)
+            logger.warning("Ressource refusée lors de la génération du PDF : %s", url[:200])
+            raise ValueError(f"URL refusée : {url[:200]}")
+        return URLFetcherResponse(
+            url,
+            path.read_bytes(),
+            headers={"Content-Type": FETCHABLE_TYPES[path.suffix.lower()]},
+        )
+
+    def resolve(self, url):
+        """The local file this URL names, or None if it must not be fetched."""
+        if not url.startswith(self.static_prefix):
+            return None
+        relative = unquote(urlsplit(url[len(self.static_prefix) :]).path)
+        normalised = posixpath.normpath(relative)
+        if (
+            not relative
+            or normalised != relative
+            or normalised.startswith(("/", "../"))
+            or "\\" in relative
+            or "\x00" in relative
+            or Path(normalised).suffix.lower() not in FETCHABLE_TYPES
+        ):
+            return None
+        try:
+            found = finders.find(normalised)
+            if not found and staticfiles_storage.exists(normalised):
+                # Collected files (e.g. hashed names of a manifest storage).
+                found = staticfiles_storage.path(normalised)
+        except (SuspiciousFileOperation, NotImplementedError):
+            return None
+        if found:
+            return Path(found)
+        if normalised.startswith(DSFR_FONTS):
+            return _dsfr_font(normalised.removeprefix(DSFR_FONTS))
+        return None
+
+
+@functools.cache
+def _dsfr_fonts_dir():
+    spec = importlib.util.find_spec("dsfr")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "static" / DSFR_FONTS
+
+
+def _dsfr_font(name):
+    directory = _dsfr_fonts_dir()
+    if directory is None or "/" in name:
+        return None
+    path = directory / name
+    return path if path.is_file() else None
+
+
+@dataclass
+class RenderedPdf:
+    pdf: bytes
+    pages: int
+    html_seconds: float = 0.0
+    pdf_seconds: float = 0.0
+    from_cache: bool = False
+
+
+@contextmanager
+def _fewer_collections():
+    """Runs the cyclic garbage collector less often while WeasyPrint lays out the pages.
+
+    The layout creates and drops millions of small objects; with the default threshold
+    the collector passes over them every 700 allocations, about 12 % of the rendering time
+    when profiled. A larger first-generation threshold keeps the memory bounded.
+    """
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 50_000), threshold[1], max(threshold[2], 100))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def render_pdf(report):
+    """Renders the report to PDF with WeasyPrint (no cache)."""
+    started = time.perf_counter()
+    html = render_html(report, for_pdf=True)
+    rendered = time.perf_counter()
+    with _fewer_collections():
+        document = weasyprint.HTML(
+            string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticFilesFetcher()
+        ).render()
+        pdf = document.write_pdf()
+    return RenderedPdf(
+        pdf=pdf,
+        pages=len(document.pages),
+        html_seconds=rendered - started,
+        pdf_seconds=time.perf_counter() - rendered,
+    )
+
+
+def cached_pdf(key):
+    """The PDF cached under this key (see `pdf_key`), or None."""
+    cached = cache.get(key)
+    if cached is None:
+        return None
+    return RenderedPdf(pdf=cached["pdf"], pages=cached["pages"], from_cache=True)
+
+
+def report_pdf(report):
+    """The report's PDF, from the cache when the synthesis and templates are unchanged."""
+    key = report.cache_key
+    cached = cached_pdf(key)
+    if cached is not None:
+        return cached
+    result = render_pdf(report)
+    cache.set(key, {"pdf": result.pdf, "pages": result.pages})
+    return result

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("syntheses/<slug:slug>/apercu/", views.synthesis_preview, name="synthesis_preview"),
+    path("syntheses/<slug:slug>/pdf/", views.synthesis_pdf, name="synthesis_pdf"),
+    path(
+        "syntheses/<slug:slug>/propositions/<int:position>/apercu/",
+        views.proposal_preview,
+        name="proposal_preview",
+    ),
+    path(
+        "syntheses/<slug:slug>/propositions/<int:position>/pdf/",
+        views.proposal_pdf,
+        name="proposal_pdf",
+    ),
+]
