@@ -11,8 +11,8 @@ from django.urls import get_resolver, reverse
 
 from etatsgeneraux.board import editing
 from etatsgeneraux.exchange import importing
-from etatsgeneraux.reports import pdf as reports
 from etatsgeneraux.exchange.importing import import_synthesis
+from etatsgeneraux.reports import pdf as reports
 from tests import factories
 from workshops.fixtures import CONTENT_MODELS
 from workshops.models import Department, DiagnosticRow, Irritant, Region, Synthesis

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actionplans.models import ActionPlanRow, Axis, Horizon
-from etatsgeneraux.board.editing import CELLS, STAGES
+from etatsgeneraux.stages import CELLS, STAGES
 from tests import factories
 from workshops.models import (
     DiagnosticRow,

@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from actionplans.models import ActionPlanRow, FlagshipProposal
-from etatsgeneraux.board.editing import CELLS
 from etatsgeneraux.reports.pdf import french_spacing
+from etatsgeneraux.stages import CELLS
 from tests import factories
 from tests.test_pages import page_form, set_value
 from workshops.models import (

@@ -7,7 +7,6 @@ facilitators adding to the same cell at once never collide on a position) and re
 change on the synthesis (`Synthesis.touch`).
 """
 
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -21,161 +20,15 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from actionplans.models import Action, ActionPlanRow, Actor, Axis, Indicator, Timing
+from etatsgeneraux.stages import CELLS_BY_MODEL, DIAGNOSTIC, STAGES
 from workshops.historical import RESTORE, SHIFT, record, with_history
 from workshops.models import (
     DiagnosticRow,
-    Irritant,
-    Lever,
-    LinkedStatement,
-    MainIrritant,
-    Need,
-    ProjectionRow,
     RetexLink,
     RetexReference,
     RetexSheet,
-    Strength,
     ThematicSection,
 )
-
-# Registry ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A column of statements: `slug` names it in URLs and element ids."""
-
-    slug: str
-    model: type
-    related_name: str  # on the row
-    label: str  # the column header, as the national template writes it
-    new_label: str  # the label of the field that adds a statement
-    stage_slug: str
-    # For linked statements: the cell whose statements may be linked, and how to name them.
-    source_cell_slug: str | None = None
-    link_label: str = ""
-
-    @property
-    def linked(self):
-        return issubclass(self.model, LinkedStatement)
-
-    @property
-    def stage(self):
-        return STAGES[self.stage_slug]
-
-    @property
-    def source_cell(self):
-        return CELLS[self.source_cell_slug] if self.source_cell_slug else None
-
-
-@dataclass(frozen=True)
-class Stage:
-    slug: str
-    number: int
-    row_model: type
-    related_name: str  # on the section
-    label: str  # the tab
-    table_caption: str
-    row_noun: str  # "ligne du diagnostic"
-    cells: tuple = field(default_factory=tuple)
-
-    def cell(self, slug):
-        for cell in self.cells:
-            if cell.slug == slug:
-                return cell
-        raise LookupError(slug)
-
-
-DIAGNOSTIC, PROJECTIONS, ACTION_PLAN = "diagnostic", "projections", "plan-action"
-
-_CELLS = [
-    Cell("irritants", Irritant, "irritants", "Irritants", "Nouvel irritant", DIAGNOSTIC),
-    Cell("points-forts", Strength, "strengths", "Points forts", "Nouveau point fort", DIAGNOSTIC),
-    Cell(
-        "irritants-principaux",
-        MainIrritant,
-        "main_irritants",
-        "Irritants principaux",
-        "Nouvel irritant principal",
-        PROJECTIONS,
-        source_cell_slug="irritants",
-        link_label="irritant du diagnostic",
-    ),
-    Cell("besoins", Need, "needs", "Besoin(s)", "Nouveau besoin", PROJECTIONS),
-    Cell(
-        "leviers",
-        Lever,
-        "levers",
-        "Axes d’amélioration ou leviers",
-        "Nouvel axe d’amélioration ou levier",
-        PROJECTIONS,
-    ),
-    Cell(
-        "axes",
-        Axis,
-        "axes",
-        "Axes d’amélioration principaux (Quoi)",
-        "Nouvel axe (Quoi)",
-        ACTION_PLAN,
-        source_cell_slug="leviers",
-        link_label="levier des projections",
-    ),
-    Cell("actions", Action, "actions", "Actions à mener (Comment)", "Nouvelle action", ACTION_PLAN),
-    Cell("acteurs", Actor, "actors", "Acteurs mobilisés (Qui)", "Nouvel acteur", ACTION_PLAN),
-    Cell(
-        "temporalites",
-        Timing,
-        "timings",
-        "Temporalité souhaitée (Quand)",
-        "Nouvelle temporalité",
-        ACTION_PLAN,
-    ),
-    Cell(
-        "indicateurs",
-        Indicator,
-        "indicators",
-        "Indicateurs et facteurs de réussite",
-        "Nouvel indicateur",
-        ACTION_PLAN,
-    ),
-]
-CELLS = {cell.slug: cell for cell in _CELLS}
-
-STAGES = {
-    stage.slug: stage
-    for stage in [
-        Stage(
-            DIAGNOSTIC,
-            1,
-            DiagnosticRow,
-            "diagnostic_rows",
-            "Retour d’expérience et diagnostic",
-            "Diagnostic des points forts et irritants",
-            "ligne du diagnostic",
-        ),
-        Stage(
-            PROJECTIONS,
-            2,
-            ProjectionRow,
-            "projection_rows",
-            "Projections",
-            "Synthèse des besoins & axes d’amélioration",
-            "ligne des projections",
-        ),
-        Stage(
-            ACTION_PLAN,
-            3,
-            ActionPlanRow,
-            "action_plan_rows",
-            "Plan d’action",
-            "Plan d’action pour répondre aux besoins et activer les leviers",
-            "ligne du plan d’action",
-        ),
-    ]
-}
-for _stage in STAGES.values():
-    object.__setattr__(_stage, "cells", tuple(c for c in _CELLS if c.stage_slug == _stage.slug))
-
 
 # Loading -----------------------------------------------------------------------------------
 
@@ -474,12 +327,8 @@ def _dependents_message(error):
     for dependent in sorted(error.restricted_objects, key=lambda obj: (obj._meta.label, obj.pk)):
         row = dependent.row
         rank = type(row).objects.filter(section=row.section_id, position__lte=row.position).count()
-        if isinstance(dependent, MainIrritant):
-            labels.append(f"irritant principal, ligne {rank} des projections")
-        elif isinstance(dependent, Axis):
-            labels.append(f"axe (Quoi), ligne {rank} du plan d’action")
-        else:  # pragma: no cover - only these two point to earlier statements
-            labels.append(str(dependent))
+        cell = CELLS_BY_MODEL[type(dependent)]  # a linked column: main irritants, axes
+        labels.append(f"{cell.noun}, ligne {rank} {cell.stage.row_noun.removeprefix('ligne ')}")
     unique = list(dict.fromkeys(labels))
     return (
         "Suppression impossible\u00a0: un énoncé est relié à une étape suivante ("

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actionplans.models import Horizon
+from etatsgeneraux.stages import ACTION_PLAN, CELLS, DIAGNOSTIC, STAGES
 from workshops.forms import (
     EditLinkedStatementForm,
     EditStatementForm,
@@ -46,7 +47,6 @@ from workshops.models import StaleEditError, Synthesis, SynthesisArchived, Thema
 from workshops.permissions import may_edit, readable_syntheses
 
 from . import editing, traceability
-from .editing import ACTION_PLAN, CELLS, DIAGNOSTIC, STAGES
 
 TEMPLATES = "board/"
 NBSP = "\u00a0"

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from actionplans.models import FlagshipProposal
 from etatsgeneraux.board import editing
-from etatsgeneraux.board.editing import CELLS, DIAGNOSTIC, STAGES
+from etatsgeneraux.stages import CELLS, DIAGNOSTIC, STAGES
 from workshops.forms import positive_int
 from workshops.historical import IMPORT, RESTORE, SHIFT, object_key, with_history
 from workshops.models import (

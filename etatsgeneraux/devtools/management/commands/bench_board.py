@@ -20,7 +20,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from etatsgeneraux.board.editing import CELLS, STAGES
+from etatsgeneraux.stages import CELLS, STAGES
 from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
 from workshops.forms import NBSP
 from workshops.models import (

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.urls import reverse
 
-from etatsgeneraux.board.editing import DIAGNOSTIC
+from etatsgeneraux.stages import DIAGNOSTIC
 from workshops.fixtures import DEMO_FIXTURE, DEMO_SLUGS, REFERENCE_FIXTURE
 from workshops.models import (
     Department,
