@@ -1,6 +1,8 @@
 from django.contrib import admin
 
+from workshops import admin as workshops_admin
 from workshops.admin import SECTION_FILTERS, HistoryAdmin, StatementAdmin, StatementInline
+from workshops.models import Synthesis, ThematicSection
 
 from .models import Action, ActionPlanRow, Actor, Axis, FlagshipProposal, Indicator, Timing
 
@@ -71,3 +73,37 @@ class FlagshipProposalAdmin(HistoryAdmin):
         ("Difficultés et pérennisation", {"fields": ["difficulties", "sustainability_needs"]}),
         ("Effort et temporalité", {"fields": ["effort", "time_needed"]}),
     ]
+
+
+# The synthesis and section admins of workshops, with their stage-3 inlines added here: the
+# workshops app does not know about action plans.
+
+
+class FlagshipProposalInline(admin.TabularInline):
+    model = FlagshipProposal
+    fields = ["position", "title", "effort", "time_needed"]
+    extra = 0
+    show_change_link = True
+
+
+class ActionPlanRowInline(admin.TabularInline):
+    model = ActionPlanRow
+    fields = ["position", "thematic_label", "horizon"]
+    extra = 0
+    show_change_link = True
+
+
+admin.site.unregister(Synthesis)
+
+
+@admin.register(Synthesis)
+class SynthesisAdmin(workshops_admin.SynthesisAdmin):
+    inlines = [*workshops_admin.SynthesisAdmin.inlines, FlagshipProposalInline]
+
+
+admin.site.unregister(ThematicSection)
+
+
+@admin.register(ThematicSection)
+class ThematicSectionAdmin(workshops_admin.ThematicSectionAdmin):
+    inlines = [*workshops_admin.ThematicSectionAdmin.inlines, ActionPlanRowInline]

@@ -8,6 +8,17 @@ from workshops.forms import TextFieldsMixin, version_field
 
 from .models import Effort, FlagshipProposal, Horizon
 
+
+class HorizonForm(forms.Form):
+    version = version_field()
+    horizon = forms.ChoiceField(
+        label="Horizon",
+        required=False,
+        choices=[("", "Non précisé"), *Horizon.choices],
+        error_messages={"invalid_choice": "Choisissez court, moyen ou long terme."},
+    )
+
+
 SHORT = forms.Textarea(attrs={"rows": 3})
 
 # The sheet's groups, as the national template and the PDF sheet print them.

@@ -11,10 +11,10 @@ from django.urls import get_resolver, reverse
 
 from etatsgeneraux.board import editing
 from etatsgeneraux.exchange import importing
+from etatsgeneraux.exchange.fixtures import CONTENT_MODELS
 from etatsgeneraux.exchange.importing import import_synthesis
 from etatsgeneraux.reports import pdf as reports
 from tests import factories
-from workshops.fixtures import CONTENT_MODELS
 from workshops.models import Department, DiagnosticRow, Irritant, Region, Synthesis
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, models
 
 from etatsgeneraux.exchange import backup
+from etatsgeneraux.exchange.fixtures import CONTENT_MODELS
 from tests import factories
-from workshops.fixtures import CONTENT_MODELS
 from workshops.models import (
     Department,
     Irritant,

@@ -18,7 +18,8 @@ from actionplans.models import (
     Indicator,
     Timing,
 )
-from workshops.fixtures import DEMO_SLUGS, serialize_syntheses
+from etatsgeneraux.exchange.fixtures import serialize_syntheses
+from workshops.fixtures import DEMO_SLUGS
 from workshops.models import (
     DiagnosticRow,
     Irritant,

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from actionplans.models import Action, ActionPlanRow, Axis
 from etatsgeneraux.exchange import documents
+from etatsgeneraux.exchange.fixtures import CONTENT_MODELS
 from etatsgeneraux.history.views import PAGE_SIZE
 from tests import factories
-from workshops.fixtures import CONTENT_MODELS
 from workshops.historical import IMPORT, RESTORE, HistoricalContent
 from workshops.models import (
     DiagnosticRow,

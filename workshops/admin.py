@@ -1,22 +1,7 @@
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import models, transaction
-from django.template.response import TemplateResponse
-from django.urls import path
-from django.utils.decorators import method_decorator
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from simple_history.admin import SimpleHistoryAdmin
-
-from actionplans.models import ActionPlanRow, FlagshipProposal
-from etatsgeneraux.exchange.importing import (
-    MAX_DOCX_BYTES,
-    MAX_FILE_BYTES,
-    MAX_TEXT_BYTES,
-    import_synthesis,
-    megabytes,
-)
 
 from .models import (
     ArchiveRefused,
@@ -123,13 +108,6 @@ class MembershipAdmin(admin.ModelAdmin):
 # Syntheses ---------------------------------------------------------------------------------
 
 
-class FlagshipProposalInline(admin.TabularInline):
-    model = FlagshipProposal
-    fields = ["position", "title", "effort", "time_needed"]
-    extra = 0
-    show_change_link = True
-
-
 class ThematicSectionInline(admin.TabularInline):
     model = ThematicSection
     fields = ["position", "thematic", "title"]
@@ -142,85 +120,6 @@ class SessionInline(admin.TabularInline):
     fields = ["position", "title", "format"]
     extra = 0
     show_change_link = True
-
-
-class LimitedUploadHandler(FileUploadHandler):
-    """Stops keeping an uploaded file past MAX_FILE_BYTES: it never fills memory or disk.
-
-    The rest of the file is read and dropped (SkipFile), so the other fields, CSRF token
-    included, still arrive and the form can say in French what happened.
-    """
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > MAX_FILE_BYTES:
-            self.exceeded = True
-            raise SkipFile()
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
-class ImportSynthesisForm(forms.Form):
-    file = forms.FileField(
-        label="Document",
-        help_text=f"Document Word du modèle national (.docx, {megabytes(MAX_DOCX_BYTES)} au "
-        f"plus) ou son export texte (UTF-8, {megabytes(MAX_TEXT_BYTES)} au plus).",
-    )
-    slug = forms.SlugField(
-        label="Identifiant de la synthèse",
-        max_length=100,
-        help_text="Par exemple vendee-2020. Si cette synthèse existe, son contenu est remplacé "
-        "par celui du document ; rien ne change si le document est identique.",
-    )
-    region = forms.ModelChoiceField(
-        Region.objects.all(),
-        required=False,
-        label="Région académique",
-        help_text="Vide : celle du département, celle que le document indique ou celle de la "
-        "synthèse existante.",
-    )
-    department = forms.ModelChoiceField(
-        Department.objects.all(),
-        required=False,
-        label="Département",
-        help_text="Pour une synthèse départementale.",
-    )
-    parent = forms.ModelChoiceField(
-        Synthesis.objects.regional().active(),
-        required=False,
-        label="Synthèse régionale parente",
-        help_text="Pour une synthèse départementale, annexe d'une synthèse régionale.",
-    )
-    dry_run = forms.BooleanField(
-        required=False,
-        label="Simulation",
-        help_text="Analyse le document et affiche le rapport sans rien enregistrer.",
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(self.too_large_message())
-        return upload
-
-    @staticmethod
-    def too_large_message():
-        return (
-            f"Le fichier est trop volumineux : {megabytes(MAX_DOCX_BYTES)} au plus pour un "
-            f"document Word, {megabytes(MAX_TEXT_BYTES)} pour un export texte."
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        region, department = cleaned.get("region"), cleaned.get("department")
-        if region and department and department.region_id != region.pk:
-            self.add_error("department", "Ce département n'appartient pas à la région choisie.")
-        return cleaned
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -249,7 +148,7 @@ class SynthesisAdmin(HistoryAdmin):
     # Archived through the actions (or the synthesis page), which keep the rules; deleting a
     # synthesis (purge) stays the administrators' own, with Django's delete permission.
     readonly_fields = ["created_at", "updated_at", "archived_at", "archived_by"]
-    inlines = [SessionInline, ThematicSectionInline, FlagshipProposalInline]
+    inlines = [SessionInline, ThematicSectionInline]
     actions = ["archive_selected", "unarchive_selected"]
 
     @admin.action(description="Archiver les synthèses sélectionnées", permissions=["change"])
@@ -288,74 +187,6 @@ class SynthesisAdmin(HistoryAdmin):
             self.message_user(
                 request, "Aucune synthèse sélectionnée n’était concernée.", messages.WARNING
             )
-
-    def get_urls(self):
-        return [
-            path(
-                "importer/",
-                self.admin_site.admin_view(self.import_view),
-                name="workshops_synthesis_import",
-            ),
-            *super().get_urls(),
-        ]
-
-    # The upload handler must be in place before anything reads the request body, CSRF
-    # middleware included; the CSRF check then runs inside, on the parsed form.
-    @method_decorator(csrf_exempt)
-    def import_view(self, request):
-        handler = LimitedUploadHandler(request)
-        request.upload_handlers.insert(0, handler)
-        return self._import_view(request, handler)
-
-    @method_decorator(csrf_protect)
-    def _import_view(self, request, handler):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        report = None
-        if request.method == "POST":
-            form = ImportSynthesisForm(request.POST, request.FILES)
-            valid = form.is_valid()
-            if handler.exceeded:  # the file was dropped on the way: say why
-                form.errors["file"] = form.error_class([form.too_large_message()])
-                valid = False
-            if valid:
-                report = self._run_import(request, form)
-        else:
-            form = ImportSynthesisForm()
-        written = report is not None and report.ok and not report.dry_run
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Importer une synthèse",
-            "form": form,
-            "report": report,
-            "synthesis": (
-                Synthesis.objects.filter(slug=form.cleaned_data["slug"]).first()
-                if written
-                else None
-            ),
-        }
-        return TemplateResponse(request, "admin/workshops/synthesis/import_synthesis.html", context)
-
-    def _run_import(self, request, form):
-        data = form.cleaned_data
-        report = import_synthesis(
-            data["file"].read(MAX_FILE_BYTES + 1),
-            filename=data["file"].name,
-            slug=data["slug"],
-            region=data["region"].code if data["region"] else None,
-            department=data["department"].code if data["department"] else None,
-            parent=data["parent"].slug if data["parent"] else None,
-            dry_run=data["dry_run"],
-        )
-        if report.outcome == "refused":
-            form.add_error("file", report.refusal)
-        for issue in report.errors:
-            if issue.field in form.fields:
-                form.add_error(issue.field, issue.message)
-        if report.ok and not report.dry_run:
-            messages.success(request, f"{report.outcome_text} ({data['slug']})")
-        return report
 
 
 class FacilitatorInline(admin.TabularInline):
@@ -400,20 +231,13 @@ class ProjectionRowInline(admin.TabularInline):
     show_change_link = True
 
 
-class ActionPlanRowInline(admin.TabularInline):
-    model = ActionPlanRow
-    fields = ["position", "thematic_label", "horizon"]
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(ThematicSection)
 class ThematicSectionAdmin(HistoryAdmin):
     list_display = ["__str__", "synthesis", "thematic", "position"]
     list_filter = ["synthesis__region", "synthesis__department", "thematic", "synthesis__status"]
     search_fields = ["title", "thematic__title", "synthesis__title"]
     list_select_related = ["synthesis", "thematic"]
-    inlines = [RetexSheetInline, DiagnosticRowInline, ProjectionRowInline, ActionPlanRowInline]
+    inlines = [RetexSheetInline, DiagnosticRowInline, ProjectionRowInline]
 
 
 # Stage 1 ------------------------------------------------------------------------------------

@@ -17,8 +17,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 
-from actionplans.models import Horizon
-
 from .models import STATEMENT_MAX_LENGTH, TEXT_MAX_LENGTH, RetexSheet
 
 NBSP = "\u00a0"
@@ -262,16 +260,6 @@ class RestoreForm(TextFieldsMixin, forms.Form):
         if not cleaned.get("source") and is_blank(cleaned.get("text", "")):
             raise ValidationError("Saisissez un texte.")
         return cleaned
-
-
-class HorizonForm(forms.Form):
-    version = version_field()
-    horizon = forms.ChoiceField(
-        label="Horizon",
-        required=False,
-        choices=[("", "Non précisé"), *Horizon.choices],
-        error_messages={"invalid_choice": "Choisissez court, moyen ou long terme."},
-    )
 
 
 class RowRetexForm(TextFieldsMixin, BoardFormMixin, forms.Form):

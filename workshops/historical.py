@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import groupby
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -215,9 +216,15 @@ pre_create_historical_record.connect(_fill_place, dispatch_uid="workshops_histor
 # Where an object belongs ---------------------------------------------------------------------
 
 
+def _models(*names):
+    """The workshops models by name: they declare their history with this module, so it
+    cannot import them."""
+    return [apps.get_model("workshops", name) for name in names]
+
+
 def place_of(obj, memo=None):
     """(synthesis id, thematic id or None) of a synthesis or of an object of its content."""
-    from .models import RetexSheet, Synthesis, ThematicSection
+    RetexSheet, Synthesis, ThematicSection = _models("RetexSheet", "Synthesis", "ThematicSection")
 
     model = type(obj)
     if model is Synthesis:
@@ -265,7 +272,7 @@ def _lookup(model, pk, memo):
 
 
 def _synthesis_path(model):
-    from .models import RetexSheet, Session, ThematicSection
+    RetexSheet, Session, ThematicSection = _models("RetexSheet", "Session", "ThematicSection")
 
     return (
         "synthesis_id"
@@ -276,7 +283,7 @@ def _synthesis_path(model):
 
 def _places(model):
     """(pk, synthesis id[, thematic id]) of the objects of a parent model."""
-    from .models import RetexSheet, Session, ThematicSection
+    RetexSheet, Session, ThematicSection = _models("RetexSheet", "Session", "ThematicSection")
 
     if model is ThematicSection:
         columns = ("synthesis_id", "thematic_id")

@@ -29,13 +29,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from actionplans.forms import HorizonForm
 from actionplans.models import Horizon
 from etatsgeneraux.stages import ACTION_PLAN, CELLS, DIAGNOSTIC, STAGES
 from workshops.forms import (
     EditLinkedStatementForm,
     EditStatementForm,
     EmphasisForm,
-    HorizonForm,
     LinkedStatementForm,
     RestoreForm,
     RetexSheetForm,

@@ -47,7 +47,7 @@ from actionplans.models import (
     Indicator,
     Timing,
 )
-from workshops.fixtures import CONTENT_MODELS
+from etatsgeneraux.exchange.fixtures import CONTENT_MODELS
 from workshops.models import (
     DiagnosticRow,
     Facilitator,

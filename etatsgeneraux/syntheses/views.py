@@ -12,21 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from actionplans.models import Action, ActionPlanRow, Actor, Axis, Indicator, Timing
+from etatsgeneraux.stages import DIAGNOSTIC, STAGES
 from workshops.models import (
     ArchiveRefused,
-    DiagnosticRow,
     Facilitator,
-    Irritant,
-    Lever,
-    MainIrritant,
-    Need,
     ParticipantCategory,
     Participation,
-    ProjectionRow,
     RetexSheet,
     Session,
-    Strength,
     Synthesis,
     ThematicSection,
 )
@@ -89,51 +82,18 @@ def _count(model, path):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-# What the synthesis page counts in each section, stage by stage: (attribute, model, path
-# to the section, singular, plural).
-STAGE_COUNTS = [
-    (
-        "Retour d’expérience et diagnostic",
-        [
-            ("retex_count", RetexSheet, "section", "fiche RETEX", "fiches RETEX"),
-            ("diagnostic_count", DiagnosticRow, "section", "ligne", "lignes"),
-            ("irritant_count", Irritant, "row__section", "irritant", "irritants"),
-            ("strength_count", Strength, "row__section", "point fort", "points forts"),
-        ],
-    ),
-    (
-        "Projections",
-        [
-            ("projection_count", ProjectionRow, "section", "ligne", "lignes"),
-            (
-                "main_irritant_count",
-                MainIrritant,
-                "row__section",
-                "irritant principal",
-                "irritants principaux",
-            ),
-            ("need_count", Need, "row__section", "besoin", "besoins"),
-            (
-                "lever_count",
-                Lever,
-                "row__section",
-                "axe d’amélioration ou levier",
-                "axes d’amélioration ou leviers",
-            ),
-        ],
-    ),
-    (
-        "Plan d’action",
-        [
-            ("action_plan_count", ActionPlanRow, "section", "ligne", "lignes"),
-            ("axis_count", Axis, "row__section", "axe (Quoi)", "axes (Quoi)"),
-            ("action_count", Action, "row__section", "action (Comment)", "actions (Comment)"),
-            ("actor_count", Actor, "row__section", "acteur (Qui)", "acteurs (Qui)"),
-            ("timing_count", Timing, "row__section", "temporalité (Quand)", "temporalités (Quand)"),
-            ("indicator_count", Indicator, "row__section", "indicateur", "indicateurs"),
-        ],
-    ),
-]
+def _stage_counts(stage):
+    """What the synthesis page counts in a stage: (annotation, model, path, noun, plural)."""
+    rows = [(stage.row_count_attribute, stage.row_model, "section", "ligne", "lignes")]
+    if stage.slug == DIAGNOSTIC:
+        rows.insert(0, ("retex_count", RetexSheet, "section", "fiche RETEX", "fiches RETEX"))
+    return rows + [
+        (cell.count_attribute, cell.model, "row__section", cell.noun, cell.plural)
+        for cell in stage.cells
+    ]
+
+
+STAGE_COUNTS = [(stage.label, _stage_counts(stage)) for stage in STAGES.values()]
 
 
 def counted(number, singular, plural):

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from workshops.fixtures import DEMO_FIXTURE, DEMO_SLUGS, serialize_syntheses
+from etatsgeneraux.exchange.fixtures import serialize_syntheses
+from workshops.fixtures import DEMO_FIXTURE, DEMO_SLUGS
 from workshops.models import Synthesis
 
 
