@@ -8,11 +8,11 @@ the stored one is shown beside it, and saving again keeps the user's on purpose.
 """
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from workshops.changes import changing
 from workshops.models import StaleEditError
 from workshops.permissions import editable_synthesis
 
@@ -39,12 +39,10 @@ def proposal_create(request, synthesis):
     form = ProposalForm(request.POST)
     if not form.is_valid():
         return _render(request, synthesis, form, status=422)
-    with transaction.atomic():
-        # Locks the synthesis so that two proposals added at once get distinct positions.
-        synthesis.lock()
+    # Locks the synthesis so that two proposals added at once get distinct positions.
+    with changing(synthesis, lock=True):
         proposal = FlagshipProposal(synthesis=synthesis, **form.values())
         proposal.save()
-        synthesis.touch()
     return _after_save(request, synthesis, proposal, "ajoutée")
 
 
@@ -64,9 +62,8 @@ def proposal_edit(request, synthesis, position):
     if not form.is_valid():
         return _render(request, synthesis, form, proposal=proposal, status=422)
     try:
-        with transaction.atomic():
+        with changing(synthesis):
             proposal.save_if_unchanged(form.cleaned_data["version"], list(form.values()))
-            synthesis.touch()
     except StaleEditError as error:
         return _conflict(request, synthesis, form, proposal, error.current)
     return _after_save(request, synthesis, proposal, "enregistrée")

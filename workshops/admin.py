@@ -3,6 +3,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from .changes import changing, changing_synthesis_of
+from .historical import place_of
 from .models import (
     ArchiveRefused,
     Department,
@@ -44,13 +46,38 @@ class HistoryAdmin(SimpleHistoryAdmin):
     which puts it back at its place, with its links.
     """
 
+    # Content edits follow the rule of every other write path (`workshops.changes`): they
+    # record the synthesis's last change, and an archived synthesis's content is read-only
+    # (its deletion refused, unless the whole synthesis is purged).
+
+    def synthesis_is_archived(self, obj):
+        if obj is None or obj.pk is None:
+            return False
+        synthesis_id, _ = place_of(obj)
+        return Synthesis.objects.filter(pk=synthesis_id, archived_at__isnull=False).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.synthesis_is_archived(obj)
+
+    def save_model(self, request, obj, form, change):
+        with changing_synthesis_of(obj):
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        with changing_synthesis_of(form.instance):
+            super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        with changing_synthesis_of(obj):
+            super().delete_model(request, obj)
+
     def delete_queryset(self, request, queryset):
         """One object at a time, as from its own page: a row or a RETEX sheet deleted with
         « Supprimer la sélection » then comes back whole from the history (its statements,
         citations and links record what they were deleted with)."""
         with transaction.atomic():
             for obj in queryset:
-                obj.delete()
+                self.delete_model(request, obj)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
@@ -150,6 +177,16 @@ class SynthesisAdmin(HistoryAdmin):
     readonly_fields = ["created_at", "updated_at", "archived_at", "archived_by"]
     inlines = [SessionInline, ThematicSectionInline]
     actions = ["archive_selected", "unarchive_selected"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super(HistoryAdmin, self).save_model(request, obj, form, change)
+            return
+        with changing(obj):
+            super(HistoryAdmin, self).save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        super(HistoryAdmin, self).delete_model(request, obj)  # a purge, archived or not
 
     @admin.action(description="Archiver les synthèses sélectionnées", permissions=["change"])
     def archive_selected(self, request, queryset):

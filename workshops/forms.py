@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from .models import STATEMENT_MAX_LENGTH, TEXT_MAX_LENGTH, RetexSheet
+from .text import NBSP
 
-NBSP = "\u00a0"
 TEXT_ERRORS = {
     "required": "Saisissez un texte.",
     "max_length": f"Le texte ne doit pas dépasser 2{NBSP}000{NBSP}caractères "

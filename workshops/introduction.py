@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import QueryDict
 
+from .changes import changing
 from .forms import (
     FacilitatorFormSet,
     NewSessionForm,
@@ -220,10 +221,9 @@ class IntroductionEditor:
         Returns True when saved; False when someone else saved one of the objects the user
         changed (`self.conflicts` says which): nothing is written then.
         """
-        with transaction.atomic():
-            # Two saves of the introduction run one after the other (even for a synthesis
-            # with no session yet), so new positions and participations never collide.
-            self.synthesis.lock()
+        # Two saves of the introduction run one after the other (even for a synthesis with
+        # no session yet), so new positions and participations never collide.
+        with changing(self.synthesis, lock=True) as change:
             stored_sessions = {
                 session.pk: session for session in Session.objects.filter(synthesis=self.synthesis)
             }
@@ -251,10 +251,9 @@ class IntroductionEditor:
             if self.conflicts:
                 transaction.set_rollback(True)
                 self.changed = False
-                return False
-            if self.changed:
-                self.synthesis.touch()
-        return True
+            if not self.changed:
+                change.nothing_changed()
+        return not self.conflicts
 
     def _conflict(self, key, form, current):
         title = _title(key, form, current)

@@ -12,6 +12,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from .historical import ContentHistory, place_of, record
+from .text import safe_href
 
 STATEMENT_MAX_LENGTH = 2000
 # The longer free texts (a RETEX sheet's text, a proposal's summary...): checked by the
@@ -841,6 +842,11 @@ class RetexLink(Positioned):
 
     def __str__(self):
         return self.label or self.url
+
+    @property
+    def href(self):
+        """Where the link leads on the board and in the PDF ("" if it must stay text)."""
+        return safe_href(self.url)
 
 
 class DiagnosticRow(Versioned, Positioned):

@@ -7,10 +7,7 @@ facilitators adding to the same cell at once never collide on a position) and re
 change on the synthesis (`Synthesis.touch`).
 """
 
-from urllib.parse import urlsplit
-
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import (
     F,
     Max,
@@ -21,6 +18,7 @@ from django.db.models import (
 )
 
 from etatsgeneraux.stages import CELLS_BY_MODEL, DIAGNOSTIC, STAGES
+from workshops.changes import changing
 from workshops.historical import RESTORE, SHIFT, record, with_history
 from workshops.models import (
     DiagnosticRow,
@@ -101,11 +99,7 @@ def section_sheets(section, pk=None):
     )
     if pk is not None:
         sheets = sheets.filter(pk=pk)
-    sheets = list(sheets)
-    for sheet in sheets:
-        for link in sheet.links.all():
-            link.href = safe_href(link.url)
-    return sheets
+    return list(sheets)
 
 
 def sheet_choices(section):
@@ -115,11 +109,6 @@ def sheet_choices(section):
         .filter(Q(section=section) | Q(section__isnull=True))
         .order_by(F("section").asc(nulls_last=True), "number")
     )
-
-
-def safe_href(url):
-    scheme = urlsplit(url.strip()).scheme.lower()
-    return url.strip() if scheme in {"http", "https"} else ""
 
 
 def load_row(stage, section, row_id, *, cells=None):
@@ -205,7 +194,7 @@ def move(section, item, direction):
     """
     model = type(item)
     scope, scope_id, scope_model = _scope(item)
-    with transaction.atomic():
+    with changing(section.synthesis) as change:
         _lock(scope_model, scope_id)
         siblings = model.objects.filter(**{f"{scope}_id": scope_id})
         position = siblings.filter(pk=item.pk).values_list("position", flat=True).first()
@@ -216,6 +205,7 @@ def move(section, item, direction):
         else:
             neighbour = siblings.filter(position__gt=position).order_by("position").first()
         if neighbour is None:
+            change.nothing_changed()
             return False
         free = siblings.aggregate(last=Max("position"))["last"] + 1
         model.objects.filter(pk=item.pk).update(position=free)
@@ -223,7 +213,6 @@ def move(section, item, direction):
         model.objects.filter(pk=item.pk).update(position=neighbour.position)
         item.position = neighbour.position
         record(model.objects.filter(pk__in=[item.pk, neighbour.pk]))  # updates send no signal
-        section.synthesis.touch()
     return True
 
 
@@ -259,7 +248,7 @@ def _insert_statement(section, row, cell, *, revive=False, **values):
     statement = cell.model(row=row, **values)
     if cell.linked:
         statement.source = source
-    with transaction.atomic():
+    with changing(section.synthesis):
         _lock(type(row), row.pk)
         revived = _deleted_statement(cell, row, values["text"], position) if revive else None
         if revived is not None:  # the same statement, so that its history goes on
@@ -270,7 +259,6 @@ def _insert_statement(section, row, cell, *, revive=False, **values):
             statement.position = position
         statement.full_clean(exclude=["row", "position"])
         statement.save(force_insert=True)
-        section.synthesis.touch()
     return statement
 
 
@@ -315,9 +303,8 @@ def set_emphasis(section, statement, expected_version, emphasised):
 
 def _save_if_unchanged(section, obj, expected_version, values):
     """Writes `values` (already set on `obj`) unless someone saved it meanwhile."""
-    with transaction.atomic():
+    with changing(section.synthesis):
         obj.save_if_unchanged(expected_version, list(values))
-        section.synthesis.touch()
     return obj
 
 
@@ -340,9 +327,8 @@ def _dependents_message(error):
 def delete(section, obj):
     """Deletes a statement, a row or a RETEX sheet; ValidationError if something links to it."""
     try:
-        with transaction.atomic():
+        with changing(section.synthesis):
             obj.delete()
-            section.synthesis.touch()
     except RestrictedError as error:
         raise ValidationError(_dependents_message(error)) from error
 
@@ -372,24 +358,22 @@ def restore_statement(section, row, cell, *, text, emphasised, source_id, positi
 
 
 def add_row(section, stage):
-    with transaction.atomic():
+    with changing(section.synthesis):
         _lock(ThematicSection, section.pk)
         row = stage.row_model.objects.create(section=section)
-        section.synthesis.touch()
     return row
 
 
 def save_row_retex(section, row, expected_version, *, sheets, label):
     """The RETEX a diagnostic row cites (sheets and free label), if nobody changed them."""
     row.retex_label = label
-    with transaction.atomic():
+    with changing(section.synthesis):
         row.save_if_unchanged(expected_version, ["retex_label"])
         RetexReference.objects.filter(row=row).exclude(sheet__in=sheets).delete()
         cited = set(RetexReference.objects.filter(row=row).values_list("sheet_id", flat=True))
         with_history(RetexReference).bulk_create(
             RetexReference(row=row, sheet=sheet) for sheet in sheets if sheet.pk not in cited
         )
-        section.synthesis.touch()
     return row
 
 
@@ -410,7 +394,7 @@ def next_sheet_number(section):
 
 def save_sheet(section, sheet, links, *, expected_version=None):
     """Creates (no version) or updates a RETEX sheet with its links, all or nothing."""
-    with transaction.atomic():
+    with changing(section.synthesis):
         if sheet.pk is None:
             sheet.synthesis_id = section.synthesis_id
             if sheet.section_id is None:
@@ -423,7 +407,6 @@ def save_sheet(section, sheet, links, *, expected_version=None):
             RetexLink(sheet=sheet, position=position, url=url, label=label)
             for position, (url, label) in enumerate(links, start=1)
         )
-        section.synthesis.touch()
     return sheet
 
 

@@ -45,11 +45,11 @@ from workshops.forms import (
 )
 from workshops.models import StaleEditError, Synthesis, SynthesisArchived, ThematicSection
 from workshops.permissions import may_edit, readable_syntheses
+from workshops.text import NBSP
 
 from . import editing, traceability
 
 TEMPLATES = "board/"
-NBSP = "\u00a0"
 NOT_SAVED = f"Non enregistré{NBSP}: "
 ARCHIVED_MESSAGE = (
     f"Cette synthèse est archivée{NBSP}: elle ne peut plus être modifiée. Rien n’a été "

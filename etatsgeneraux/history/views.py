@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models
 from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import QueryDict
@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST, require_safe
 from actionplans.models import FlagshipProposal
 from etatsgeneraux.board import editing
 from etatsgeneraux.stages import CELLS, DIAGNOSTIC, STAGES
+from workshops.changes import changing
 from workshops.forms import positive_int
 from workshops.historical import IMPORT, RESTORE, SHIFT, object_key, with_history
 from workshops.models import (
@@ -48,9 +49,9 @@ from workshops.models import (
     ThematicSection,
 )
 from workshops.permissions import editable_synthesis
+from workshops.text import NBSP
 
 PAGE_SIZE = 50
-NBSP = "\u00a0"
 
 # Kinds of objects --------------------------------------------------------------------------
 
@@ -90,19 +91,6 @@ class Kind:
         return self.stage.label if self.stage is not None else ""
 
 
-STATEMENT_NOUNS = {  # (noun, feminine) of a statement of each cell
-    "irritants": ("irritant", False),
-    "points-forts": ("point fort", False),
-    "irritants-principaux": ("irritant principal", False),
-    "besoins": ("besoin", False),
-    "leviers": ("axe d’amélioration ou levier", False),
-    "axes": ("axe (Quoi)", False),
-    "actions": ("action (Comment)", True),
-    "acteurs": ("acteur (Qui)", False),
-    "temporalites": ("temporalité (Quand)", True),
-    "indicateurs": ("indicateur ou facteur de réussite", False),
-}
-
 KINDS = [
     Kind("synthese", Synthesis, "synthèse", True),
     Kind("sessions", Session, "session d’ateliers", True),
@@ -127,8 +115,8 @@ KINDS = [
         Kind(
             cell.slug,
             cell.model,
-            STATEMENT_NOUNS[cell.slug][0],
-            STATEMENT_NOUNS[cell.slug][1],
+            cell.noun,
+            cell.feminine,
             stage=cell.stage,
             cell=cell,
             restorable="statement",
@@ -489,7 +477,7 @@ class RestoreRefused(Exception):
 def restore(synthesis, kind, history_id):
     """Puts back what a deletion record describes, all or nothing; returns what to tell."""
     try:
-        with transaction.atomic():
+        with changing(synthesis):
             record = (
                 kind.history_model.objects.filter(
                     history_id=history_id, history_synthesis_id=synthesis.pk
@@ -518,7 +506,6 @@ def restore(synthesis, kind, history_id):
                 "sheet": _restore_sheet,
             }[kind.restorable]
             message = restorer(synthesis, kind, record)
-            synthesis.touch()
     except IntegrityError:  # someone restored or filled the same place at the same moment
         raise RestoreRefused(
             "quelqu’un a modifié cette liste au même moment. Rechargez la page et réessayez."
@@ -559,7 +546,7 @@ def _keep_link(cell, section, statement, number=None):
     if not statement.text.strip():
         which = "" if number is None else f" (le n°{NBSP}{number} de la ligne)"
         raise RestoreRefused(
-            f"l’{STATEMENT_NOUNS[cell.slug][0]}{which} était relié à un {cell.link_label} "
+            f"l’{cell.noun}{which} était relié à un {cell.link_label} "
             f"supprimé depuis, et n’a pas de texte à lui{NBSP}: restaurez d’abord "
             f"{'cet' if cell.link_label[0] in 'aeiou' else 'ce'} {cell.link_label}."
         )

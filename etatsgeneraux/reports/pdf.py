@@ -68,6 +68,7 @@ from workshops.models import (
     ThematicSection,
 )
 from workshops.permissions import readable_syntheses
+from workshops.text import NBSP
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +164,6 @@ def _load(syntheses, *, thematic=None, whole=True):
     prefetch_related_objects(syntheses, *lookups)
 
 
-NBSP = "\u00a0"
 _SPACE_AFTER_OPENING_QUOTE = re.compile(r"«[ \t]+")
 _SPACE_BEFORE_DOUBLE_PUNCTUATION = re.compile(r"[ \t]+([»;:?!])")
 
@@ -186,12 +186,6 @@ def _with_spacing(statements):
     return statements
 
 
-def _safe_href(url):
-    """Links are clickable only for web and mail addresses (never `javascript:` or `data:`)."""
-    scheme = urlsplit(url.strip()).scheme.lower()
-    return url.strip() if scheme in {"http", "https", "mailto"} else ""
-
-
 def _statements_emphasised(rows, *cells):
     return any(
         statement.emphasised for row in rows for cell in cells for statement in getattr(row, cell)
@@ -205,8 +199,6 @@ def _annotate(synthesis, categories, *, shared_in_sections):
         sheet.report_title = french_spacing(sheet.title)
         sheet.report_text = french_spacing(sheet.text)
         sheet.link_list = list(sheet.links.all())
-        for link in sheet.link_list:
-            link.href = _safe_href(link.url)
     synthesis.shared_retex = [sheet for sheet in sheets if sheet.section_id is None]
     synthesis.report_sections = list(synthesis.sections.all())
     for section in synthesis.report_sections:

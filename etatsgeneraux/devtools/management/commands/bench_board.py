@@ -22,7 +22,6 @@ from django.urls import reverse
 
 from etatsgeneraux.stages import CELLS, STAGES
 from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
-from workshops.forms import NBSP
 from workshops.models import (
     RetexLink,
     RetexReference,
@@ -30,6 +29,7 @@ from workshops.models import (
     Synthesis,
     ThematicSection,
 )
+from workshops.text import NBSP
 
 
 def scaled_copy(section, factor, *, slug="banc-tableau"):

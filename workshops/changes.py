@@ -1,0 +1,56 @@
+"""The one way to change the content of a synthesis.
+
+Every write path — the board, the introduction and proposal forms, an import, a restore
+from a backup or from the history, the administration — runs its change inside
+`changing(synthesis)`, which:
+
+- opens a transaction (or joins the caller's), so that a refused change writes nothing;
+- with `lock=True`, holds the synthesis's row first, so that appends to it take turns;
+- refuses at once a synthesis already archived (`SynthesisArchived`);
+- gives the history records written inside the reason of the change, if any;
+- ends with `Synthesis.touch`, which records the last change and re-checks, under the
+  row's lock, that nobody archived the synthesis meanwhile (the change is then rolled back).
+"""
+
+from contextlib import contextmanager, nullcontext
+
+from django.db import transaction
+
+from .historical import change_reason
+from .models import Synthesis, SynthesisArchived
+
+
+class Change:
+    """What the block of `changing` gets: the synthesis, and a way to say nothing changed."""
+
+    def __init__(self, synthesis):
+        self.synthesis = synthesis
+        self.changed = True
+
+    def nothing_changed(self):
+        """The block found nothing to do (a move past the end): the last change stays."""
+        self.changed = False
+
+
+@contextmanager
+def changing(synthesis, *, lock=False, reason=None):
+    """Runs a change of this synthesis's content under the platform's rules (see above)."""
+    change = Change(synthesis)
+    with transaction.atomic():
+        if lock:
+            synthesis.lock()
+        if synthesis.is_archived:
+            raise SynthesisArchived()
+        with change_reason(reason) if reason else nullcontext():
+            yield change
+        if change.changed:
+            synthesis.touch()
+
+
+def changing_synthesis_of(obj, **options):
+    """`changing` for the synthesis an object of its content belongs to (the admin's edits)."""
+    from .historical import place_of
+
+    synthesis_id, _ = place_of(obj)
+    synthesis = Synthesis.objects.get(pk=synthesis_id)
+    return changing(synthesis, **options)
