@@ -38,20 +38,21 @@ def _statements(cell):
     return Prefetch(cell.related_name, queryset)
 
 
-def attach_cells(row, stage, number=None):
+def attach_cells(row, stage, number=None, cells=None):
     """Gives a row the list of (cell, statements) the templates iterate over, and its number."""
     row.stage = stage
     row.ref = str(row.pk)  # for element ids: cheaper to render than a number
-    row.cells = [(cell, list(getattr(row, cell.related_name).all())) for cell in stage.cells]
+    cells = stage.cells if cells is None else cells
+    row.cells = [(cell, list(getattr(row, cell.related_name).all())) for cell in cells]
     row.statement_count = sum(len(items) for _, items in row.cells)
     if number is not None:
         row.number = number
     return row
 
 
-def _stage_rows(stage):
+def _stage_rows(stage, cells=None):
     rows = stage.row_model.objects.order_by("position").prefetch_related(
-        *(_statements(cell) for cell in stage.cells)
+        *(_statements(cell) for cell in (stage.cells if cells is None else cells))
     )
     if stage.slug == DIAGNOSTIC:
         rows = rows.prefetch_related(_retex_references())
@@ -116,22 +117,12 @@ def load_row(stage, section, row_id, *, cells=None):
 
     Its number (its rank in the table) costs one more query.
     """
-    cells = stage.cells if cells is None else cells
-    rows = stage.row_model.objects.filter(section=section, pk=row_id).prefetch_related(
-        *(_statements(cell) for cell in cells)
-    )
-    if stage.slug == DIAGNOSTIC:
-        rows = rows.prefetch_related(_retex_references())
-    row = rows.first()
+    row = _stage_rows(stage, cells).filter(section=section, pk=row_id).first()
     if row is None:
         raise LookupError(row_id)
     row.section = section  # known: the history finds its place without a query
-    row.stage = stage
-    row.ref = str(row.pk)
-    row.cells = [(cell, list(getattr(row, cell.related_name).all())) for cell in cells]
-    row.statement_count = sum(len(items) for _, items in row.cells)
-    row.number = stage.row_model.objects.filter(section=section, position__lte=row.position).count()
-    return row
+    number = stage.row_model.objects.filter(section=section, position__lte=row.position).count()
+    return attach_cells(row, stage, number, cells)
 
 
 def statement_in_section(cell, section, pk):

@@ -37,32 +37,20 @@ from django.template.loader import render_to_string
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from actionplans.models import (
-    Action,
-    ActionPlanRow,
-    Actor,
-    Axis,
     Effort,
     FlagshipProposal,
     Horizon,
-    Indicator,
-    Timing,
 )
 from etatsgeneraux.exchange.fixtures import CONTENT_MODELS
+from etatsgeneraux.stages import DIAGNOSTIC, STAGES
 from workshops.models import (
-    DiagnosticRow,
     Facilitator,
-    Irritant,
-    Lever,
-    MainIrritant,
-    Need,
     ParticipantCategory,
     Participation,
-    ProjectionRow,
     RetexLink,
     RetexReference,
     RetexSheet,
     Session,
-    Strength,
     Synthesis,
     Thematic,
     ThematicSection,
@@ -102,37 +90,29 @@ def _by_position(model, *related):
     return queryset.select_related(*related) if related else queryset
 
 
+def _stage_rows(stage):
+    """A stage's rows with their statements in order (and the RETEX they cite)."""
+    lookups = [
+        Prefetch(
+            cell.related_name,
+            _by_position(cell.model, *(["source"] if cell.linked else [])),
+        )
+        for cell in stage.cells
+    ]
+    if stage.slug == DIAGNOSTIC:
+        lookups.insert(
+            0,
+            Prefetch(
+                "retex_references",
+                RetexReference.objects.select_related("sheet").order_by("sheet__number"),
+            ),
+        )
+    return stage.row_model.objects.order_by("position").prefetch_related(*lookups)
+
+
 def _section_queryset():
     return ThematicSection.objects.select_related("thematic").prefetch_related(
-        Prefetch(
-            "diagnostic_rows",
-            DiagnosticRow.objects.order_by("position").prefetch_related(
-                Prefetch(
-                    "retex_references",
-                    RetexReference.objects.select_related("sheet").order_by("sheet__number"),
-                ),
-                Prefetch("irritants", _by_position(Irritant)),
-                Prefetch("strengths", _by_position(Strength)),
-            ),
-        ),
-        Prefetch(
-            "projection_rows",
-            ProjectionRow.objects.order_by("position").prefetch_related(
-                Prefetch("main_irritants", _by_position(MainIrritant, "source")),
-                Prefetch("needs", _by_position(Need)),
-                Prefetch("levers", _by_position(Lever)),
-            ),
-        ),
-        Prefetch(
-            "action_plan_rows",
-            ActionPlanRow.objects.order_by("position").prefetch_related(
-                Prefetch("axes", _by_position(Axis, "source")),
-                Prefetch("actions", _by_position(Action)),
-                Prefetch("actors", _by_position(Actor)),
-                Prefetch("timings", _by_position(Timing)),
-                Prefetch("indicators", _by_position(Indicator)),
-            ),
-        ),
+        *(Prefetch(stage.related_name, _stage_rows(stage)) for stage in STAGES.values())
     )
 
 
