@@ -5,6 +5,9 @@ Who may do what: `workshops.permissions`. No view deletes a synthesis: administr
 in the admin.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -176,64 +179,66 @@ def synthesis_detail(request, synthesis):
 # Archive (soft delete) ---------------------------------------------------------------------
 
 
-def _archive_page(request, synthesis, template, *, error=None, status=200):
-    context = {
-        "synthesis": synthesis,
-        "error": error,
-        "annexes": list(
-            synthesis.annexes.active().select_related("department").order_by("department__code")
-        ),
-    }
-    return render(request, f"syntheses/{template}", context, status=status)
+@dataclass(frozen=True)
+class ArchiveStep:
+    """Archiving or restoring: the same confirmation page and POST, with their own words."""
+
+    template: str
+    applies: Callable  # (synthesis, user), raises ArchiveRefused
+    already: Callable  # the synthesis is already in the state asked for
+    already_message: str
+    done_message: str  # formatted with the synthesis's title
+    next_url: Callable  # where to go once done
+
+
+ARCHIVE = ArchiveStep(
+    "syntheses/synthesis_archive.html",
+    lambda synthesis, user: synthesis.archive(user),
+    lambda synthesis: synthesis.is_archived,
+    "Cette synthèse est déjà archivée.",
+    "La synthèse «\u00a0{}\u00a0» est archivée\u00a0: rien n’est supprimé. "
+    "Elle n’est plus proposée à ses lecteurs\u00a0; vous la retrouvez dans la liste "
+    "«\u00a0Synthèses archivées\u00a0», d’où vous pouvez la restaurer.",
+    lambda synthesis: reverse("syntheses:home"),
+)
+UNARCHIVE = ArchiveStep(
+    "syntheses/synthesis_unarchive.html",
+    lambda synthesis, user: synthesis.unarchive(user),
+    lambda synthesis: not synthesis.is_archived,
+    "Cette synthèse n’est pas archivée.",
+    "La synthèse «\u00a0{}\u00a0» est restaurée\u00a0: elle est de nouveau "
+    "proposée à ses lecteurs et modifiable.",
+    lambda synthesis: reverse("syntheses:detail", args=[synthesis.slug]),
+)
+
+
+def _archive_step(request, synthesis, step):
+    """A confirmation page, then the POST; refused (409, the page says why) by the rules of
+    `Synthesis.archive` / `unarchive`. Nothing is ever deleted."""
+    if request.method != "POST" and step.already(synthesis):
+        messages.info(request, step.already_message)
+        return redirect(reverse("syntheses:detail", args=[synthesis.slug]))
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            step.applies(synthesis, request.user)
+        except ArchiveRefused as refusal:
+            error, status = str(refusal), 409
+        else:
+            messages.success(request, step.done_message.format(synthesis.title))
+            return redirect(step.next_url(synthesis))
+    annexes = synthesis.annexes.active().select_related("department").order_by("department__code")
+    context = {"synthesis": synthesis, "error": error, "annexes": list(annexes)}
+    return render(request, step.template, context, status=status)
 
 
 @managed_synthesis
 def synthesis_archive(request, synthesis):
-    """« Archiver »: a confirmation page, then the POST that archives (nothing is deleted).
-
-    Refused (409, the page says why): already archived, or a regional synthesis with
-    active annexes.
-    """
-    if request.method != "POST":
-        if synthesis.is_archived:
-            messages.info(request, "Cette synthèse est déjà archivée.")
-            return redirect(reverse("syntheses:detail", args=[synthesis.slug]))
-        return _archive_page(request, synthesis, "synthesis_archive.html")
-    try:
-        synthesis.archive(request.user)
-    except ArchiveRefused as refusal:
-        return _archive_page(
-            request, synthesis, "synthesis_archive.html", error=str(refusal), status=409
-        )
-    messages.success(
-        request,
-        f"La synthèse «\u00a0{synthesis.title}\u00a0» est archivée\u00a0: rien n’est supprimé. "
-        "Elle n’est plus proposée à ses lecteurs\u00a0; vous la retrouvez dans la liste "
-        "«\u00a0Synthèses archivées\u00a0», d’où vous pouvez la restaurer.",
-    )
-    return redirect(reverse("syntheses:home"))
+    """« Archiver »: refused while a regional synthesis has active annexes."""
+    return _archive_step(request, synthesis, ARCHIVE)
 
 
 @managed_synthesis
 def synthesis_unarchive(request, synthesis):
-    """« Restaurer » an archived synthesis: a confirmation page, then the POST.
-
-    Refused (409): not archived, or its regional synthesis is archived.
-    """
-    if request.method != "POST":
-        if not synthesis.is_archived:
-            messages.info(request, "Cette synthèse n’est pas archivée.")
-            return redirect(reverse("syntheses:detail", args=[synthesis.slug]))
-        return _archive_page(request, synthesis, "synthesis_unarchive.html")
-    try:
-        synthesis.unarchive(request.user)
-    except ArchiveRefused as refusal:
-        return _archive_page(
-            request, synthesis, "synthesis_unarchive.html", error=str(refusal), status=409
-        )
-    messages.success(
-        request,
-        f"La synthèse «\u00a0{synthesis.title}\u00a0» est restaurée\u00a0: elle est de nouveau "
-        "proposée à ses lecteurs et modifiable.",
-    )
-    return redirect(reverse("syntheses:detail", args=[synthesis.slug]))
+    """« Restaurer »: refused while its regional synthesis is archived."""
+    return _archive_step(request, synthesis, UNARCHIVE)
