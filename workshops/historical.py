@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import groupby
 
-from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -149,9 +148,7 @@ class ContentHistory(HistoricalRecords):
             or (not state.explicit and (state.origin is not origin or key in state.seen))
         ):
             # A new deletion (an object seen twice: the last one failed and is tried again).
-            from .models import Synthesis
-
-            hint = origin.pk if isinstance(origin, Synthesis) else None
+            hint = origin.pk if _is_synthesis(origin) else None
             state = _Batch(origin, synthesis_id=hint)
             _batch.set(state)
         state.seen.add(key)
@@ -216,25 +213,20 @@ pre_create_historical_record.connect(_fill_place, dispatch_uid="workshops_histor
 # Where an object belongs ---------------------------------------------------------------------
 
 
-def _models(*names):
-    """The workshops models by name: they declare their history with this module, so it
-    cannot import them."""
-    return [apps.get_model("workshops", name) for name in names]
+def _is_synthesis(obj):
+    return getattr(type(obj), "history_root", False)
 
 
 def place_of(obj, memo=None):
-    """(synthesis id, thematic id or None) of a synthesis or of an object of its content."""
-    RetexSheet, Synthesis, ThematicSection = _models("RetexSheet", "Synthesis", "ThematicSection")
+    """(synthesis id, thematic id or None) of a synthesis or of an object of its content.
 
-    model = type(obj)
-    if model is Synthesis:
-        return obj.pk, None
-    if model is ThematicSection:
-        return obj.synthesis_id, obj.thematic_id
-    if model is RetexSheet:
-        if obj.section_id is None:
-            return obj.synthesis_id, None
-        return _parent_place(obj, "section", memo)
+    A model that may know its place itself says so with `own_history_place()` (None: ask
+    the parent); the others walk up to the first parent they name (`PARENT_FIELDS`).
+    """
+    own = getattr(obj, "own_history_place", None)
+    place = own() if own is not None else None
+    if place is not None:
+        return place
     for name in PARENT_FIELDS:
         if hasattr(obj, f"{name}_id"):
             return _parent_place(obj, name, memo)
@@ -271,29 +263,20 @@ def _lookup(model, pk, memo):
     return found
 
 
-def _synthesis_path(model):
-    RetexSheet, Session, ThematicSection = _models("RetexSheet", "Session", "ThematicSection")
-
-    return (
-        "synthesis_id"
-        if model in (ThematicSection, RetexSheet, Session)
-        else "section__synthesis_id"
+def _place_columns(model):
+    """The columns holding a parent model's (synthesis, thematic), for its place queries."""
+    return getattr(
+        model, "history_place_columns", ("section__synthesis_id", "section__thematic_id")
     )
+
+
+def _synthesis_path(model):
+    return _place_columns(model)[0]
 
 
 def _places(model):
     """(pk, synthesis id[, thematic id]) of the objects of a parent model."""
-    RetexSheet, Session, ThematicSection = _models("RetexSheet", "Session", "ThematicSection")
-
-    if model is ThematicSection:
-        columns = ("synthesis_id", "thematic_id")
-    elif model is RetexSheet:
-        columns = ("synthesis_id", "section__thematic_id")
-    elif model is Session:
-        columns = ("synthesis_id",)  # the introduction belongs to no thematic
-    else:  # the rows of the three stages
-        columns = ("section__synthesis_id", "section__thematic_id")
-    return model._default_manager.order_by().values_list("pk", *columns)
+    return model._default_manager.order_by().values_list("pk", *_place_columns(model))
 
 
 def _place(values):

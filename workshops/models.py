@@ -413,6 +413,7 @@ class Synthesis(Versioned):
 
     objects = SynthesisQuerySet.as_manager()
     history = ContentHistory()
+    history_root = True  # what every historical record of its content points to
 
     class Meta:
         verbose_name = "synthèse"
@@ -526,6 +527,9 @@ class Synthesis(Versioned):
         if errors:
             raise ValidationError(errors)
 
+    def own_history_place(self):
+        return self.pk, None
+
 
 class Membership(models.Model):
     """A user's role on a territory: facilitator of a region, referent of a department."""
@@ -610,6 +614,7 @@ class ThematicSection(Positioned):
     )
 
     history = ContentHistory()
+    history_place_columns = ("synthesis_id", "thematic_id")
 
     class Meta(Positioned.Meta):
         verbose_name = "section thématique"
@@ -627,6 +632,9 @@ class ThematicSection(Positioned):
     @property
     def display_title(self):
         return self.title or self.thematic.title
+
+    def own_history_place(self):
+        return self.synthesis_id, self.thematic_id
 
 
 # Introduction block -------------------------------------------------------------------------
@@ -666,6 +674,7 @@ class Session(Versioned, Positioned):
     )
 
     history = ContentHistory()
+    history_place_columns = ("synthesis_id",)  # the introduction belongs to no thematic
 
     class Meta(Positioned.Meta):
         verbose_name = "session d'ateliers"
@@ -784,6 +793,7 @@ class RetexSheet(Versioned):
     text = models.TextField("texte", blank=True)
 
     history = ContentHistory()
+    history_place_columns = ("synthesis_id", "section__thematic_id")
 
     class Meta:
         verbose_name = "fiche RETEX"
@@ -822,6 +832,10 @@ class RetexSheet(Versioned):
             self.synthesis_id = self.section.synthesis_id
         if self.section_id and self.synthesis_id and self.section.synthesis_id != self.synthesis_id:
             raise ValidationError({"section": "Cette section appartient à une autre synthèse."})
+
+    def own_history_place(self):
+        """A sheet shared by every section has no thematic; the others, their section's."""
+        return (self.synthesis_id, None) if self.section_id is None else None
 
 
 class RetexLink(Positioned):
