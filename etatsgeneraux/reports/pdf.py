@@ -408,7 +408,7 @@ def pdf_key(syntheses, *, thematic=None, position=None):
 def _template_files():
     base = Path(settings.BASE_DIR)
     yield base / "templates" / "base.html"
-    yield from sorted((base / "templates" / "workshops").rglob("*.html"))
+    yield from sorted((base / "templates" / "reports").rglob("*.html"))
     yield from sorted((base / "static" / "css").glob("*.css"))
 
 
