@@ -57,6 +57,9 @@ class Cell:
     source_cell_slug: str | None = None
     link_label: str = ""
     max_length: int = STATEMENT_MAX_LENGTH
+    # Keys of the row written just before this column's statements in the nested document:
+    # row fields this column's cell shows above its statements (the horizon, in « Quand »).
+    row_keys: tuple = ()
 
     @property
     def linked(self):
@@ -100,6 +103,13 @@ class Stage:
     table_caption: str  # the table's title, as the national template writes it
     row_noun: str  # « ligne du diagnostic »
     cells: tuple = field(default_factory=tuple)
+    # The import report's name of the stage, and the import's name of its table.
+    short_label: str = ""
+    table_name: str = ""
+    # A row's own keys in the nested document, before its statement columns (after its
+    # position in a backup): the Thématique column's label, the diagnostic's RETEX column
+    # (« retex »: the numbers of the sheets it cites, « retex_label »: free text).
+    row_keys: tuple = ("thematic_label",)
 
     def cell(self, slug):
         for cell in self.cells:
@@ -261,6 +271,7 @@ _CELLS = [
         "temporalités",
         feminine=True,
         headings=("temporalite", "quand"),
+        row_keys=("horizon",),
     ),
     Cell(
         "indicateurs",
@@ -292,6 +303,9 @@ STAGES = {
             "Retour d’expérience et diagnostic",
             "Diagnostic des points forts et irritants",
             "ligne du diagnostic",
+            short_label="Diagnostic",
+            table_name="diagnostic des points forts et irritants",
+            row_keys=("thematic_label", "retex", "retex_label"),
         ),
         Stage(
             PROJECTIONS,
@@ -302,6 +316,8 @@ STAGES = {
             "Projections",
             "Synthèse des besoins & axes d’amélioration",
             "ligne des projections",
+            short_label="Projections",
+            table_name="synthèse des besoins et axes d’amélioration",
         ),
         Stage(
             ACTION_PLAN,
@@ -312,6 +328,8 @@ STAGES = {
             "Plan d’action",
             "Plan d’action pour répondre aux besoins et activer les leviers",
             "ligne du plan d’action",
+            short_label="Plan d’action",
+            table_name="plan d’action",
         ),
     ]
 }

@@ -32,38 +32,31 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from actionplans.models import (
-    Action,
-    ActionPlanRow,
-    Actor,
-    Axis,
-    FlagshipProposal,
-    Indicator,
-    Timing,
-)
+from actionplans.models import FlagshipProposal
+from etatsgeneraux.stages import LINKED_COLUMNS, STAGES
 from workshops import historical
 from workshops.models import (
     Department,
-    DiagnosticRow,
     Facilitator,
-    Irritant,
-    Lever,
-    MainIrritant,
-    Need,
     ParticipantCategory,
     Participation,
-    ProjectionRow,
     Region,
     RetexLink,
     RetexSheet,
     Session,
-    Strength,
     Synthesis,
     Thematic,
     ThematicSection,
 )
 
-from .documents import FLAGSHIP_FIELDS, backup_document, create_synthesis_content
+from .decoding import Refusals, decode_text
+from .documents import (
+    FLAGSHIP_FIELDS,
+    RETEX_REFERENCES,
+    backup_document,
+    create_synthesis_content,
+    row_fields,
+)
 
 FORMAT = "etatsgeneraux.synthese"
 VERSION = 1
@@ -234,13 +227,31 @@ def _no_constant(name):
     raise _NotANumber(name)
 
 
+def too_big_text(_size=None):
+    return (
+        f"Le fichier dépasse {size_text(MAX_BACKUP_BYTES)}{NBSP}: ce n’est pas une sauvegarde "
+        "de synthèse (celle des Pays de la Loire avec son annexe fait 130 Ko)."
+    )
+
+
+REFUSALS = Refusals(
+    too_big=too_big_text,
+    utf16=f"Le fichier est encodé en UTF-16{NBSP}: une sauvegarde est écrite en UTF-8.",
+    binary=(
+        f"Le fichier est binaire (il contient des octets nuls){NBSP}: ce n’est pas une "
+        "sauvegarde JSON."
+    ),
+    not_utf8=lambda line, position: (
+        f"Le fichier n’est pas en UTF-8{NBSP}: octet invalide ligne {line} (position {position})."
+    ),
+    empty="Le fichier est vide.",
+)
+
+
 def read_file(path):
     """The bytes of a backup file ("-": standard input), refused past MAX_BACKUP_BYTES."""
     limit = MAX_BACKUP_BYTES
-    too_big = BackupError(
-        f"Le fichier dépasse {size_text(limit)}{NBSP}: ce n’est pas une sauvegarde de synthèse "
-        "(celle des Pays de la Loire avec son annexe fait 130 Ko)."
-    )
+    too_big = BackupError(too_big_text())
     try:
         if path == "-":
             data = sys.stdin.buffer.read(limit + 1)
@@ -267,21 +278,7 @@ def read_file(path):
 
 def parse(data):
     """The backup in `data` (bytes), as a dict; BackupError for anything that is not JSON."""
-    if not data.strip():
-        raise BackupError("Le fichier est vide.")
-    if b"\0" in data:
-        raise BackupError(
-            "Le fichier est binaire (il contient des octets nuls)\u00a0: ce n’est pas une "
-            "sauvegarde JSON."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise BackupError(
-            f"Le fichier n’est pas en UTF-8{NBSP}: octet invalide ligne {line} "
-            f"(position {error.start + 1})."
-        ) from error
+    text = decode_text(data, REFUSALS, BackupError, limit=MAX_BACKUP_BYTES)
     try:
         backup = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except _NotANumber as error:
@@ -343,40 +340,20 @@ LINK = {"fields": _fields(RetexLink, ["position", "url", "label"])}
 SECTION = {
     "fields": _fields(ThematicSection, ["position", "title"]),
     "numbers": ["thematic"],
-    "children": ["retex", "diagnostic", "projections", "action_plan"],
+    "children": ["retex", *(stage.key for stage in STAGES.values())],
 }
 PROPOSAL = {"fields": _fields(FlagshipProposal, ["position", *FLAGSHIP_FIELDS])}
-# The rows of each stage, with their statement columns: (model, linked).
+# The rows of each stage (etatsgeneraux.stages), with their statement columns: (model, linked).
 ROWS = {
-    "diagnostic": {
-        "fields": _fields(DiagnosticRow, ["position", "thematic_label", "retex_label"]),
-        "children": ["retex"],
-        "columns": {"irritants": (Irritant, False), "strengths": (Strength, False)},
-    },
-    "projections": {
-        "fields": _fields(ProjectionRow, ["position", "thematic_label"]),
-        "columns": {
-            "main_irritants": (MainIrritant, True),
-            "needs": (Need, False),
-            "levers": (Lever, False),
-        },
-    },
-    "action_plan": {
-        "fields": _fields(ActionPlanRow, ["position", "thematic_label", "horizon"]),
-        "columns": {
-            "axes": (Axis, True),
-            "actions": (Action, False),
-            "actors": (Actor, False),
-            "timing": (Timing, False),
-            "indicators": (Indicator, False),
-        },
-    },
+    stage.key: {
+        "fields": _fields(stage.row_model, ["position", *row_fields(stage)]),
+        "children": [RETEX_REFERENCES] if RETEX_REFERENCES in stage.row_keys else [],
+        "columns": {cell.key: (cell.model, cell.linked) for cell in stage.cells},
+    }
+    for stage in STAGES.values()
 }
 # The column of an earlier stage that a linked column points to: (stage, column).
-LINK_TARGETS = {
-    ("projections", "main_irritants"): ("diagnostic", "irritants"),
-    ("action_plan", "axes"): ("projections", "levers"),
-}
+LINK_TARGETS = LINKED_COLUMNS
 
 
 class Checker:
@@ -524,9 +501,10 @@ class Checker:
         spec = ROWS[stage]
         if not self.obj(value, path, spec, list(spec["columns"])):
             return False
-        if "retex" in spec.get("children", []) and "retex" in value:
-            for index, reference in enumerate(self.items(value["retex"], f"{path}.retex"), 1):
-                self.reference(reference, f"{path}.retex[{index}]")
+        if RETEX_REFERENCES in spec["children"] and RETEX_REFERENCES in value:
+            references = self.items(value[RETEX_REFERENCES], f"{path}.{RETEX_REFERENCES}")
+            for index, reference in enumerate(references, 1):
+                self.reference(reference, f"{path}.{RETEX_REFERENCES}[{index}]")
         for column, (model, linked) in spec["columns"].items():
             self.child(
                 value,
@@ -606,27 +584,11 @@ class Checker:
         for s_index, section in enumerate(content["sections"], start=1):
             section_path = f"{path}.sections[{s_index}]"
             own = {sheet["number"] for sheet in section["retex"]}
-            for r_index, row in enumerate(section["diagnostic"], start=1):
-                cited = set()
-                for index, reference in enumerate(row["retex"], start=1):
-                    item_path = f"{section_path}.diagnostic[{r_index}].retex[{index}]"
-                    if isinstance(reference, dict):
-                        number, sheet = reference["number"], ("shared", reference["number"])
-                        found = number in shared
-                        missing = f"aucune fiche RETEX commune n°{number}"
-                    else:
-                        number = reference
-                        sheet = ("own" if number in own else "shared", number)
-                        found = number in own or number in shared
-                        missing = (
-                            f"aucune fiche RETEX n°{number}, ni dans cette section ni parmi les "
-                            "fiches communes"
-                        )
-                    if not found:
-                        self.error(item_path, missing)
-                    elif sheet in cited:
-                        self.error(item_path, f"fiche RETEX n°{number} citée deux fois")
-                    cited.add(sheet)
+            for stage, spec in ROWS.items():
+                if RETEX_REFERENCES in spec["children"]:
+                    for r_index, row in enumerate(section[stage], start=1):
+                        row_path = f"{section_path}.{stage}[{r_index}]"
+                        self.cited_sheets(row[RETEX_REFERENCES], row_path, own, shared)
             for (stage, column), (target_stage, target_column) in LINK_TARGETS.items():
                 targets = {
                     (row["position"], item["position"])
@@ -650,6 +612,29 @@ class Checker:
                                 f"aucun énoncé en position {source['position']} de la ligne en "
                                 f"position {source['row']} ({target_column}) dans cette section",
                             )
+
+    def cited_sheets(self, references, row_path, own, shared):
+        """A row's RETEX references name sheets of its section, or shared ones, once each."""
+        cited = set()
+        for index, reference in enumerate(references, start=1):
+            item_path = f"{row_path}.{RETEX_REFERENCES}[{index}]"
+            if isinstance(reference, dict):
+                number, sheet = reference["number"], ("shared", reference["number"])
+                found = number in shared
+                missing = f"aucune fiche RETEX commune n°{number}"
+            else:
+                number = reference
+                sheet = ("own" if number in own else "shared", number)
+                found = number in own or number in shared
+                missing = (
+                    f"aucune fiche RETEX n°{number}, ni dans cette section ni parmi les "
+                    "fiches communes"
+                )
+            if not found:
+                self.error(item_path, missing)
+            elif sheet in cited:
+                self.error(item_path, f"fiche RETEX n°{number} citée deux fois")
+            cited.add(sheet)
 
 
 def _is_int(value):

@@ -12,33 +12,19 @@ is how the facilitators' retyped statements become the chain the platform traces
 from django.db import transaction
 from django.db.models import Prefetch
 
-from actionplans.models import (
-    Action,
-    ActionPlanRow,
-    Actor,
-    Axis,
-    FlagshipProposal,
-    Indicator,
-    Timing,
-)
+from actionplans.models import FlagshipProposal
+from etatsgeneraux.stages import LINKED_COLUMNS, STAGE_COLUMNS, STAGES, STAGES_BY_KEY
 from workshops.historical import batch, record, with_history
 from workshops.models import (
     Department,
-    DiagnosticRow,
     Facilitator,
-    Irritant,
-    Lever,
-    MainIrritant,
-    Need,
     ParticipantCategory,
     Participation,
-    ProjectionRow,
     Region,
     RetexLink,
     RetexReference,
     RetexSheet,
     Session,
-    Strength,
     Synthesis,
     Thematic,
     ThematicSection,
@@ -61,6 +47,28 @@ FLAGSHIP_FIELDS = [
     "effort",
     "time_needed",
 ]
+# The row key holding the RETEX sheets a diagnostic row cites (see etatsgeneraux.stages).
+RETEX_REFERENCES = "retex"
+
+
+def row_layout(stage):
+    """The keys of a row of `stage` in the nested document, in order (after its position in a
+    backup), each with its cell: None for the row's own fields (see Stage and Cell.row_keys)."""
+    layout = [(key, None) for key in stage.row_keys]
+    for cell in stage.cells:
+        layout += [(key, None) for key in cell.row_keys]
+        layout.append((cell.key, cell))
+    return layout
+
+
+def row_fields(stage):
+    """The fields of the row model that a row of `stage` states in the document."""
+    return [key for key, cell in row_layout(stage) if cell is None and key != RETEX_REFERENCES]
+
+
+def column_cell(stage_key, column):
+    """The cell of a (stage, column) pair of document keys."""
+    return STAGES_BY_KEY[stage_key].cell_by_key(column)
 
 
 def statement_fields(statement):
@@ -222,50 +230,35 @@ def _create_section(synthesis, position, thematic, data, shared_sheets):
     )
     sheets = {**shared_sheets, **_create_retex_sheets(synthesis, section, data.get("retex", []))}
 
-    irritants = {}
-    for row_position, row_data in enumerate(data.get("diagnostic", []), start=1):
-        row = DiagnosticRow.objects.create(
-            section=section,
-            position=_position(row_data, row_position),
-            thematic_label=row_data.get("thematic_label", ""),
-            retex_label=row_data.get("retex_label", ""),
-        )
-        with_history(RetexReference).bulk_create(
-            RetexReference(row=row, sheet=_referenced_sheet(reference, sheets, shared_sheets))
-            for reference in row_data.get("retex", [])
-        )
-        _create_statements(Irritant, row, row_data.get("irritants", []))
-        _create_statements(Strength, row, row_data.get("strengths", []))
-        for irritant in row.irritants.all():
-            irritants.setdefault(irritant.text, irritant)
-            irritants[(row.position, irritant.position)] = irritant
-
-    levers = {}
-    for row_position, row_data in enumerate(data.get("projections", []), start=1):
-        row = ProjectionRow.objects.create(
-            section=section,
-            position=_position(row_data, row_position),
-            thematic_label=row_data.get("thematic_label", ""),
-        )
-        _create_linked(MainIrritant, row, row_data.get("main_irritants", []), irritants)
-        _create_statements(Need, row, row_data.get("needs", []))
-        _create_statements(Lever, row, row_data.get("levers", []))
-        for lever in row.levers.all():
-            levers.setdefault(lever.text, lever)
-            levers[(row.position, lever.position)] = lever
-
-    for row_position, row_data in enumerate(data.get("action_plan", []), start=1):
-        row = ActionPlanRow.objects.create(
-            section=section,
-            position=_position(row_data, row_position),
-            thematic_label=row_data.get("thematic_label", ""),
-            horizon=row_data.get("horizon", ""),
-        )
-        _create_linked(Axis, row, row_data.get("axes", []), levers)
-        _create_statements(Action, row, row_data.get("actions", []))
-        _create_statements(Actor, row, row_data.get("actors", []))
-        _create_statements(Timing, row, row_data.get("timing", []))
-        _create_statements(Indicator, row, row_data.get("indicators", []))
+    # The statements that a later column may link to, under their text and under
+    # (row position, position): {(stage, column): {...}}.
+    sources = {target: {} for target in LINKED_COLUMNS.values()}
+    for stage in STAGES.values():
+        for row_position, row_data in enumerate(data.get(stage.key, []), start=1):
+            row = stage.row_model.objects.create(
+                section=section,
+                position=_position(row_data, row_position),
+                **{name: row_data.get(name, "") for name in row_fields(stage)},
+            )
+            if RETEX_REFERENCES in stage.row_keys:
+                with_history(RetexReference).bulk_create(
+                    RetexReference(
+                        row=row, sheet=_referenced_sheet(reference, sheets, shared_sheets)
+                    )
+                    for reference in row_data.get(RETEX_REFERENCES, [])
+                )
+            for cell in stage.cells:
+                statements = row_data.get(cell.key, [])
+                if cell.linked:
+                    target = LINKED_COLUMNS[(stage.key, cell.key)]
+                    _create_linked(cell.model, row, statements, sources[target])
+                else:
+                    _create_statements(cell.model, row, statements)
+                if (stage.key, cell.key) in sources:
+                    found = sources[(stage.key, cell.key)]
+                    for statement in getattr(row, cell.related_name).all():
+                        found.setdefault(statement.text, statement)
+                        found[(row.position, statement.position)] = statement
     return section
 
 
@@ -274,17 +267,9 @@ def _create_section(synthesis, position, thematic, data, shared_sheets):
 # The inverse of create_synthesis, and what an import needs to replace the content of an
 # existing synthesis without losing what a curator did on it afterwards.
 
-# Statement columns of each stage, in the order of the document format; the linked ones name
-# the column of the earlier stage their statements may point to.
-STAGE_COLUMNS = {
-    "diagnostic": ["irritants", "strengths"],
-    "projections": ["main_irritants", "needs", "levers"],
-    "action_plan": ["axes", "actions", "actors", "timing", "indicators"],
-}
-LINKED_COLUMNS = {
-    ("projections", "main_irritants"): ("diagnostic", "irritants"),
-    ("action_plan", "axes"): ("projections", "levers"),
-}
+# STAGE_COLUMNS (the statement columns of each stage, in the order of the document format)
+# and LINKED_COLUMNS (the column of an earlier stage a linked column may point to) come from
+# etatsgeneraux.stages.
 # The keys of a document that an import replaces; sessions (the introduction block), title,
 # year and status are left as they are.
 CONTENT_KEYS = ["retex", "sections", "flagship_proposals"]
@@ -300,28 +285,18 @@ def _statement(statement):
     return statement_document(text, statement.emphasised)
 
 
-def _sheet_document(sheet):
-    return {
-        "number": sheet.number,
-        "origin": sheet.origin,
-        "title": sheet.title,
-        "text": sheet.text,
-        "links": [link.url for link in sheet.links.all()],
-    }
-
-
 def synthesis_document(synthesis):
     """The nested document of a stored synthesis, in a constant number of queries.
 
     create_synthesis(synthesis_document(s)) rebuilds the same synthesis; statement links are
     not part of the document (see synthesis_links).
     """
-    return _snapshot(synthesis)[0]
+    return _serialized(synthesis)[0]
 
 
 def synthesis_links(synthesis):
     """{statement key: text of its source} for every linked main irritant and axis."""
-    return _snapshot(synthesis)[1]
+    return _serialized(synthesis)[1]
 
 
 def statement_key(thematic, stage, column, text, occurrence):
@@ -346,6 +321,21 @@ def _iter_statement_keys(section):
 
 def _load(synthesis):
     """The synthesis with all its content prefetched, in one query per table."""
+    content = []
+    for stage in STAGES.values():
+        rows = f"sections__{stage.related_name}"
+        content.append(Prefetch(rows, stage.row_model.objects.order_by("position")))
+        if RETEX_REFERENCES in stage.row_keys:
+            content.append(
+                Prefetch(
+                    f"{rows}__retex_references",
+                    RetexReference.objects.select_related("sheet").order_by("sheet__number"),
+                )
+            )
+        for cell in stage.cells:
+            statements = cell.model.objects
+            statements = statements.select_related("source") if cell.linked else statements.all()
+            content.append(Prefetch(f"{rows}__{cell.related_name}", statements))
     return (
         Synthesis.objects.select_related("region", "department", "parent")
         .prefetch_related(
@@ -358,26 +348,7 @@ def _load(synthesis):
             Prefetch("retex_sheets", RetexSheet.objects.order_by("number")),
             Prefetch("retex_sheets__links", RetexLink.objects.order_by("position")),
             Prefetch("sections", ThematicSection.objects.select_related("thematic")),
-            Prefetch("sections__diagnostic_rows", DiagnosticRow.objects.order_by("position")),
-            Prefetch(
-                "sections__diagnostic_rows__retex_references",
-                RetexReference.objects.select_related("sheet").order_by("sheet__number"),
-            ),
-            Prefetch("sections__diagnostic_rows__irritants", Irritant.objects.all()),
-            Prefetch("sections__diagnostic_rows__strengths", Strength.objects.all()),
-            Prefetch("sections__projection_rows", ProjectionRow.objects.order_by("position")),
-            Prefetch(
-                "sections__projection_rows__main_irritants",
-                MainIrritant.objects.select_related("source"),
-            ),
-            Prefetch("sections__projection_rows__needs", Need.objects.all()),
-            Prefetch("sections__projection_rows__levers", Lever.objects.all()),
-            Prefetch("sections__action_plan_rows", ActionPlanRow.objects.order_by("position")),
-            Prefetch("sections__action_plan_rows__axes", Axis.objects.select_related("source")),
-            Prefetch("sections__action_plan_rows__actions", Action.objects.all()),
-            Prefetch("sections__action_plan_rows__actors", Actor.objects.all()),
-            Prefetch("sections__action_plan_rows__timings", Timing.objects.all()),
-            Prefetch("sections__action_plan_rows__indicators", Indicator.objects.all()),
+            *content,
             Prefetch("flagship_proposals", FlagshipProposal.objects.order_by("position")),
         )
         .get(pk=synthesis.pk)
@@ -418,76 +389,6 @@ def session_document(session, *, positions=False):
     )
 
 
-def _snapshot(synthesis):
-    synthesis = _load(synthesis)
-    sheets = list(synthesis.retex_sheets.all())
-    document = {
-        "slug": synthesis.slug,
-        "title": synthesis.title,
-        "year": synthesis.year,
-        "status": synthesis.status,
-        "region": synthesis.region.code,
-        "department": synthesis.department.code if synthesis.department_id else None,
-        "parent": synthesis.parent.slug if synthesis.parent_id else None,
-        "sessions": [session_document(session) for session in synthesis.sessions.all()],
-        "retex": [_sheet_document(sheet) for sheet in sheets if sheet.section_id is None],
-        "sections": [],
-        "flagship_proposals": [
-            {field: getattr(proposal, field) for field in FLAGSHIP_FIELDS}
-            for proposal in synthesis.flagship_proposals.all()
-        ],
-    }
-    links = {}
-    for section in sorted(synthesis.sections.all(), key=lambda section: section.position):
-        data = {
-            "thematic": section.thematic.number,
-            "title": section.title,
-            "retex": [_sheet_document(sheet) for sheet in sheets if sheet.section_id == section.pk],
-            "diagnostic": [
-                {
-                    "thematic_label": row.thematic_label,
-                    "retex": [reference.sheet.number for reference in row.retex_references.all()],
-                    "retex_label": row.retex_label,
-                    "irritants": [_statement(s) for s in row.irritants.all()],
-                    "strengths": [_statement(s) for s in row.strengths.all()],
-                }
-                for row in section.diagnostic_rows.all()
-            ],
-            "projections": [
-                {
-                    "thematic_label": row.thematic_label,
-                    "main_irritants": [_statement(s) for s in row.main_irritants.all()],
-                    "needs": [_statement(s) for s in row.needs.all()],
-                    "levers": [_statement(s) for s in row.levers.all()],
-                }
-                for row in section.projection_rows.all()
-            ],
-            "action_plan": [
-                {
-                    "thematic_label": row.thematic_label,
-                    "axes": [_statement(s) for s in row.axes.all()],
-                    "actions": [_statement(s) for s in row.actions.all()],
-                    "actors": [_statement(s) for s in row.actors.all()],
-                    "horizon": row.horizon,
-                    "timing": [_statement(s) for s in row.timings.all()],
-                    "indicators": [_statement(s) for s in row.indicators.all()],
-                }
-                for row in section.action_plan_rows.all()
-            ],
-        }
-        document["sections"].append(data)
-        linked = iter(
-            [s for row in section.projection_rows.all() for s in row.main_irritants.all()]
-            + [s for row in section.action_plan_rows.all() for s in row.axes.all()]
-        )
-        for stage, column, _row, _index, key in _iter_statement_keys(data):
-            if (stage, column) in LINKED_COLUMNS:
-                stored = next(linked)
-                if stored.source_id:
-                    links[key] = stored.source.text
-    return document, links
-
-
 def normalize_document(document):
     """The document with every optional key filled in and statements in canonical form."""
 
@@ -504,14 +405,14 @@ def normalize_document(document):
         }
 
     def row(data, stage):
-        result = {"thematic_label": data.get("thematic_label", "")}
-        if stage == "diagnostic":
-            result["retex"] = list(data.get("retex", []))
-            result["retex_label"] = data.get("retex_label", "")
-        if stage == "action_plan":
-            result["horizon"] = data.get("horizon", "")
-        for column in STAGE_COLUMNS[stage]:
-            result[column] = statements(data.get(column, []))
+        result = {}
+        for key, cell in row_layout(stage):
+            if cell is not None:
+                result[key] = statements(data.get(key, []))
+            elif key == RETEX_REFERENCES:
+                result[key] = list(data.get(key, []))
+            else:
+                result[key] = data.get(key, "")
         return result
 
     normalized = dict(document)
@@ -522,8 +423,8 @@ def normalize_document(document):
             "title": section.get("title", ""),
             "retex": [sheet(data) for data in section.get("retex", [])],
             **{
-                stage: [row(data, stage) for data in section.get(stage, [])]
-                for stage in STAGE_COLUMNS
+                stage.key: [row(data, stage) for data in section.get(stage.key, [])]
+                for stage in STAGES.values()
             },
         }
         for section in document.get("sections", [])
@@ -565,7 +466,7 @@ def plan_content(synthesis, document, metadata=None):
     `metadata` ({"region": code, "department": code, "parent": slug}) counts as a change when
     it differs from the stored one.
     """
-    old_document, old_links = _snapshot(synthesis)
+    old_document, old_links = _serialized(synthesis)
     old_document = normalize_document(old_document)
     new = normalize_document(document)
     old_emphasised = {
@@ -667,12 +568,10 @@ def replace_synthesis_content(synthesis, plan, **fields):
 
 
 def _apply_links(section, data, links):
-    """Points the section's main irritants and axes to the sources the plan decided."""
-    models = {
-        ("projections", "main_irritants"): (MainIrritant, Irritant),
-        ("action_plan", "axes"): (Axis, Lever),
-    }
-    for (stage, column), (model, source_model) in models.items():
+    """Points the section's linked statements (main irritants, axes) to the sources the plan
+    decided."""
+    for (stage, column), target in LINKED_COLUMNS.items():
+        model, source_model = column_cell(stage, column).model, column_cell(*target).model
         first_source = {}
         for source in source_model.objects.filter(row__section=section).order_by(
             "row__position", "position"
@@ -715,11 +614,25 @@ def backup_document(synthesis):
     Raises ValueError, in French, for a link the document cannot name (to another section:
     the models' validation forbids it). One query per table.
     """
+    return _serialized(synthesis, exact=True)[0]
+
+
+def _serialized(synthesis, *, exact=False):
+    """(document, links) of a stored synthesis, in one query per table.
+
+    By default the document of synthesis_document, and `links` that of synthesis_links.
+    `exact`: the document of backup_document, and no links (they are in the document).
+    """
     synthesis = _load(synthesis)
     sheets = list(synthesis.retex_sheets.all())
     section_sheets = {(sheet.section_id, sheet.number) for sheet in sheets if sheet.section_id}
 
+    def placed(item, fields):
+        return {"position": item.position, **fields} if exact else fields
+
     def statement(item, sources=None):
+        if not exact:
+            return _statement(item)
         data = {"position": item.position, "text": item.text, "emphasised": item.emphasised}
         if sources is not None:
             if item.source_id is not None and item.source_id not in sources:
@@ -730,19 +643,23 @@ def backup_document(synthesis):
             data["source"] = sources.get(item.source_id)
         return data
 
+    def link_document(link):
+        if not exact:
+            return link.url
+        return {"position": link.position, "url": link.url, "label": link.label}
+
     def sheet_document(sheet):
         return {
             "number": sheet.number,
             "origin": sheet.origin,
             "title": sheet.title,
             "text": sheet.text,
-            "links": [
-                {"position": link.position, "url": link.url, "label": link.label}
-                for link in sheet.links.all()
-            ],
+            "links": [link_document(link) for link in sheet.links.all()],
         }
 
     def reference(row, sheet):
+        if not exact:
+            return sheet.number
         if sheet.section_id not in (None, row.section_id):
             raise ValueError(
                 f"Une ligne de diagnostic cite la fiche RETEX {sheet.number} d'une autre "
@@ -752,70 +669,71 @@ def backup_document(synthesis):
             return {"number": sheet.number, "shared": True}
         return sheet.number
 
-    def where(rows, column):
-        return {
-            item.pk: {"row": row.position, "position": item.position}
-            for row in rows
-            for item in getattr(row, column).all()
-        }
+    def row_document(stage, row, positions):
+        data = {}
+        for key, cell in row_layout(stage):
+            if cell is not None:
+                sources = positions[LINKED_COLUMNS[(stage.key, key)]] if cell.linked else None
+                data[key] = [statement(s, sources) for s in getattr(row, cell.related_name).all()]
+            elif key == RETEX_REFERENCES:
+                data[key] = [reference(row, r.sheet) for r in row.retex_references.all()]
+            else:
+                data[key] = getattr(row, key)
+        return placed(row, data)
 
-    sections = []
+    document = {}
+    if not exact:
+        document = {
+            "slug": synthesis.slug,
+            "title": synthesis.title,
+            "year": synthesis.year,
+            "status": synthesis.status,
+            "region": synthesis.region.code,
+            "department": synthesis.department.code if synthesis.department_id else None,
+            "parent": synthesis.parent.slug if synthesis.parent_id else None,
+        }
+    document["sessions"] = [
+        session_document(session, positions=exact) for session in synthesis.sessions.all()
+    ]
+    document["retex"] = [sheet_document(sheet) for sheet in sheets if sheet.section_id is None]
+    document["sections"] = []
+    document["flagship_proposals"] = [
+        placed(proposal, {field: getattr(proposal, field) for field in FLAGSHIP_FIELDS})
+        for proposal in synthesis.flagship_proposals.all()
+    ]
+    links = {}
     for section in sorted(synthesis.sections.all(), key=lambda section: section.position):
-        diagnostic = list(section.diagnostic_rows.all())
-        projections = list(section.projection_rows.all())
-        irritants, levers = where(diagnostic, "irritants"), where(projections, "levers")
-        sections.append(
+        data = placed(
+            section,
             {
-                "position": section.position,
                 "thematic": section.thematic.number,
                 "title": section.title,
                 "retex": [sheet_document(s) for s in sheets if s.section_id == section.pk],
-                "diagnostic": [
-                    {
-                        "position": row.position,
-                        "thematic_label": row.thematic_label,
-                        "retex": [reference(row, r.sheet) for r in row.retex_references.all()],
-                        "retex_label": row.retex_label,
-                        "irritants": [statement(s) for s in row.irritants.all()],
-                        "strengths": [statement(s) for s in row.strengths.all()],
-                    }
-                    for row in diagnostic
-                ],
-                "projections": [
-                    {
-                        "position": row.position,
-                        "thematic_label": row.thematic_label,
-                        "main_irritants": [
-                            statement(s, irritants) for s in row.main_irritants.all()
-                        ],
-                        "needs": [statement(s) for s in row.needs.all()],
-                        "levers": [statement(s) for s in row.levers.all()],
-                    }
-                    for row in projections
-                ],
-                "action_plan": [
-                    {
-                        "position": row.position,
-                        "thematic_label": row.thematic_label,
-                        "axes": [statement(s, levers) for s in row.axes.all()],
-                        "actions": [statement(s) for s in row.actions.all()],
-                        "actors": [statement(s) for s in row.actors.all()],
-                        "horizon": row.horizon,
-                        "timing": [statement(s) for s in row.timings.all()],
-                        "indicators": [statement(s) for s in row.indicators.all()],
-                    }
-                    for row in section.action_plan_rows.all()
-                ],
-            }
+            },
         )
-    return {
-        "sessions": [
-            session_document(session, positions=True) for session in synthesis.sessions.all()
-        ],
-        "retex": [sheet_document(sheet) for sheet in sheets if sheet.section_id is None],
-        "sections": sections,
-        "flagship_proposals": [
-            {"position": proposal.position, **{f: getattr(proposal, f) for f in FLAGSHIP_FIELDS}}
-            for proposal in synthesis.flagship_proposals.all()
-        ],
-    }
+        # Per link target (stage, column): {pk: {"row", "position"}} of its statements; per
+        # linked column: its stored statements, in the order of _iter_statement_keys.
+        positions, linked = {}, {}
+        for stage in STAGES.values():
+            rows = list(getattr(section, stage.related_name).all())
+            data[stage.key] = [row_document(stage, row, positions) for row in rows]
+            for cell in stage.cells:
+                column = (stage.key, cell.key)
+                if column in LINKED_COLUMNS.values():
+                    positions[column] = {
+                        item.pk: {"row": row.position, "position": item.position}
+                        for row in rows
+                        for item in getattr(row, cell.related_name).all()
+                    }
+                if column in LINKED_COLUMNS:
+                    linked[column] = iter(
+                        [item for row in rows for item in getattr(row, cell.related_name).all()]
+                    )
+        document["sections"].append(data)
+        if not exact:
+            for stage, column, _row, _index, key in _iter_statement_keys(data):
+                if (stage, column) in linked:
+                    stored = next(linked[(stage, column)])
+                    if stored.source_id:
+                        links[key] = stored.source.text
+    return document, links

@@ -12,8 +12,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from actionplans.models import ActionPlanRow, Effort, FlagshipProposal, Horizon
-from etatsgeneraux.exchange.documents import FLAGSHIP_FIELDS, STAGE_COLUMNS, statement_document
+from actionplans.models import Effort, FlagshipProposal, Horizon
+from etatsgeneraux.exchange.documents import (
+    FLAGSHIP_FIELDS,
+    RETEX_REFERENCES,
+    statement_document,
+)
+from etatsgeneraux.stages import STAGES, STAGES_BY_KEY
 from workshops.models import (
     STATEMENT_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -22,16 +27,22 @@ from workshops.models import (
     ThematicSection,
 )
 
-from .markup import header_columns, norm_key, plain, split_statements, squash, thematic_of
+from .markup import (
+    header_columns,
+    norm_key,
+    plain,
+    split_statements,
+    squash,
+    straight_apostrophes,
+    thematic_of,
+)
 from .sources import Paragraph, Table
 
 MAX_STATEMENTS = 10_000
 ERROR, WARNING = "erreur", "avertissement"
-STAGE_LABELS = {
-    "diagnostic": "diagnostic des points forts et irritants",
-    "projections": "synthèse des besoins et axes d'amélioration",
-    "action_plan": "plan d'action",
-}
+# The tables of the stages (etatsgeneraux.stages), by their document keys.
+STAGE_LABELS = {stage.key: straight_apostrophes(stage.table_name) for stage in STAGES.values()}
+HORIZON = "horizon"  # the key of an action-plan row's horizon, told in its « Quand » column
 
 _LEADING_MARKS = re.compile(r"^(?:#+\s*|[-*■•▪◦]\s+)+")
 SECTION_HEADING = re.compile(
@@ -247,9 +258,7 @@ class DocumentBuilder:
                 "thematic": number,
                 "title": "",
                 "retex": [],
-                "diagnostic": [],
-                "projections": [],
-                "action_plan": [],
+                **{stage.key: [] for stage in STAGES.values()},
             }
         return self.sections[number]
 
@@ -465,18 +474,20 @@ class DocumentBuilder:
         if not section["title"]:  # no heading: the label as written, without its numbering
             section["title"] = LABEL_NUMBERING.sub("", label)
             self.places[id(section)] = row.where
-        for column in STAGE_COLUMNS[stage]:
-            data[column] = self.statements(values.get(column, []), row.where)
-        if stage == "diagnostic":
-            data["retex"], data["retex_label"] = self.retex_cell(values.get("retex", []))
-        if stage == "action_plan":
-            data["horizon"] = ""
-            for position, statement in enumerate(data["timing"]):
-                text = statement if isinstance(statement, str) else statement["text"]
-                if norm_key(text) in HORIZONS:
-                    data["horizon"] = HORIZONS[norm_key(text)]
-                    del data["timing"][position]
-                    break
+        cells = STAGES_BY_KEY[stage].cells
+        for cell in cells:
+            data[cell.key] = self.statements(values.get(cell.key, []), row.where)
+        if RETEX_REFERENCES in STAGES_BY_KEY[stage].row_keys:
+            data[RETEX_REFERENCES], data["retex_label"] = self.retex_cell(values.get("retex", []))
+        for cell in cells:
+            if HORIZON in cell.row_keys:  # its first statement naming a horizon sets it
+                data[HORIZON] = ""
+                for position, statement in enumerate(data[cell.key]):
+                    text = statement if isinstance(statement, str) else statement["text"]
+                    if norm_key(text) in HORIZONS:
+                        data[HORIZON] = HORIZONS[norm_key(text)]
+                        del data[cell.key][position]
+                        break
         section[stage].append(data)
 
     def statements(self, lines, where):
@@ -560,11 +571,11 @@ class DocumentBuilder:
                 check(sheet["origin"], max_length(RetexSheet, "origin"), label, "Origine")
                 check(sheet["title"], max_length(RetexSheet, "title"), label, "Titre")
                 check(sheet["text"], TEXT_MAX_LENGTH, label, "Texte")
-            for stage in STAGE_COLUMNS:
-                for row in section[stage]:
+            for stage in STAGES.values():
+                for row in section[stage.key]:
                     check(
                         row["thematic_label"],
-                        max_length(ActionPlanRow, "thematic_label"),
+                        max_length(stage.row_model, "thematic_label"),
                         self.places.get(id(row), ""),
                         "Intitulé de thématique",
                     )

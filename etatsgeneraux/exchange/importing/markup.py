@@ -9,6 +9,8 @@ import html
 import re
 import unicodedata
 
+from etatsgeneraux.stages import CELLS, CELLS_BY_KEY, DIAGNOSTIC, STAGES, STAGES_BY_KEY
+
 EM_OPEN, EM_CLOSE = "\x01", "\x02"
 BULLETS = "▶►"
 
@@ -48,6 +50,11 @@ def norm_key(text):
 def compact_key(text):
     """norm_key without spaces, for headings whose spacing varies."""
     return norm_key(text).replace(" ", "")
+
+
+def straight_apostrophes(text):
+    """The import's messages write the straight apostrophe: « plan d'action »."""
+    return text.replace("’", "'")
 
 
 # HTML and markdown of the text export ------------------------------------------------------
@@ -129,26 +136,25 @@ def split_statements(marked):
 
 # Columns ----------------------------------------------------------------------------------
 
-# (compact heading prefixes, column, stage); the first rule that matches wins. A bare
-# « Irritants » belongs to the diagnostic unless the other columns are those of projections.
-_COLUMN_RULES = [
-    (("thematique",), "thematic", None),
-    (("retex", "retoursdexperience", "retourdexperience"), "retex", "diagnostic"),
-    (("irritantsprincipaux", "irritantprincipal"), "main_irritants", "projections"),
-    (("irritant",), "irritants", None),
-    (("pointsforts", "pointfort"), "strengths", "diagnostic"),
-    (("besoin",), "needs", "projections"),
-    (
-        ("axesdameliorationprincipaux", "axedameliorationprincipal", "axesprincipaux", "quoi"),
-        "axes",
-        "action_plan",
-    ),
-    (("axesdamelioration", "axedamelioration", "levier"), "levers", "projections"),
-    (("actionsamener", "actionamener", "actions", "comment"), "actions", "action_plan"),
-    (("acteur", "qui"), "actors", "action_plan"),
-    (("temporalite", "quand"), "timing", "action_plan"),
-    (("indicateur", "facteursdereussite"), "indicators", "action_plan"),
-]
+# (compact heading prefix, column, stage or None), the longest prefix first: the first that
+# begins a heading names its column (« Irritants principaux » before « Irritants »). The
+# statement columns are the registry's (etatsgeneraux.stages); a heading that names columns
+# of two stages (« Irritants ») has no stage: the table's other columns tell it.
+_COLUMN_RULES = sorted(
+    [
+        ("thematique", "thematic", None),
+        *[
+            (prefix, "retex", STAGES[DIAGNOSTIC].key)
+            for prefix in ("retex", "retoursdexperience", "retourdexperience")
+        ],
+        *[
+            (prefix, cell.key, None if cell.ambiguous_heading else cell.stage.key)
+            for cell in CELLS.values()
+            for prefix in cell.headings
+        ],
+    ],
+    key=lambda rule: -len(rule[0]),
+)
 
 
 def column_of(heading):
@@ -156,10 +162,22 @@ def column_of(heading):
     key = compact_key(heading)
     if not key:
         return None
-    for prefixes, column, stage in _COLUMN_RULES:
-        if key.startswith(prefixes):
+    for prefix, column, stage in _COLUMN_RULES:
+        if key.startswith(prefix):
             return column, stage
     return None
+
+
+def _column_in(stage_key, column):
+    """The column of `stage_key` that an ambiguous heading names: the one whose heading
+    begins like it (« Irritants » in projections: « Irritants principaux »), else itself."""
+    cell = CELLS_BY_KEY.get(column)
+    if cell is None or not cell.ambiguous_heading or cell.stage.key == stage_key:
+        return column
+    for other in STAGES_BY_KEY[stage_key].cells:
+        if any(h.startswith(cell.headings) for h in other.headings):
+            return other.key
+    return column
 
 
 def header_columns(cells):
@@ -172,19 +190,15 @@ def header_columns(cells):
     if sum(1 for match in found if match) < 2:
         return None
     if not stages:  # « Thématique » and « Irritants » only: a diagnostic
-        if not any(match and match[0] == "irritants" for match in found):
+        stages = [
+            CELLS_BY_KEY[match[0]].stage.key
+            for match in found
+            if match and match[0] in CELLS_BY_KEY and CELLS_BY_KEY[match[0]].ambiguous_heading
+        ]
+        if not stages:
             return None
-        stages = ["diagnostic"]
     stage = max(set(stages), key=stages.count)
-    columns = []
-    for match in found:
-        if match is None:
-            columns.append(None)
-        elif match[0] == "irritants" and stage == "projections":
-            columns.append("main_irritants")
-        else:
-            columns.append(match[0])
-    return stage, columns
+    return stage, [match and _column_in(stage, match[0]) for match in found]
 
 
 # Thematics --------------------------------------------------------------------------------

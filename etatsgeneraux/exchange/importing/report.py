@@ -2,9 +2,11 @@
 
 from collections import Counter
 
-from etatsgeneraux.exchange.documents import STAGE_COLUMNS, statement_fields
+from etatsgeneraux.exchange.documents import statement_fields
+from etatsgeneraux.stages import CELLS_BY_KEY, STAGE_COLUMNS, STAGES
 
 from .builder import ERROR, WARNING
+from .markup import straight_apostrophes
 
 OUTCOMES = {
     "refused": "Import refusé : rien n'a été écrit.",
@@ -16,23 +18,9 @@ OUTCOMES = {
     "would_create": "Simulation : la synthèse serait créée. Rien n'a été écrit.",
     "would_replace": "Simulation : le contenu de la synthèse serait remplacé. Rien n'a été écrit.",
 }
-STAGE_NAMES = {
-    "diagnostic": "Diagnostic",
-    "projections": "Projections",
-    "action_plan": "Plan d'action",
-}
-COLUMN_NAMES = {
-    "irritants": ("irritant", "irritants"),
-    "strengths": ("point fort", "points forts"),
-    "main_irritants": ("irritant principal", "irritants principaux"),
-    "needs": ("besoin", "besoins"),
-    "levers": ("levier", "leviers"),
-    "axes": ("axe", "axes"),
-    "actions": ("action", "actions"),
-    "actors": ("acteur", "acteurs"),
-    "timing": ("temporalité", "temporalités"),
-    "indicators": ("indicateur", "indicateurs"),
-}
+# The names of the stages and columns (etatsgeneraux.stages), by their document keys.
+STAGE_NAMES = {stage.key: straight_apostrophes(stage.short_label) for stage in STAGES.values()}
+COLUMN_NAMES = {key: (cell.short, cell.short_plural) for key, cell in CELLS_BY_KEY.items()}
 
 
 def capitalized(text):

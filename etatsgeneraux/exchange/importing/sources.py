@@ -16,6 +16,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etatsgeneraux.exchange.decoding import Refusals, decode_text
+
 from .markup import clean_text, header_columns, html_to_marked, plain
 
 MEGABYTE = 1024 * 1024
@@ -24,6 +26,9 @@ MAX_TEXT_BYTES = 2 * MEGABYTE
 MAX_UNCOMPRESSED_BYTES = 50 * MEGABYTE
 MAX_ZIP_MEMBERS = 1000
 MAX_FILE_BYTES = max(MAX_DOCX_BYTES, MAX_TEXT_BYTES)
+# A NUL byte among the first 8 KB means a binary file; later ones are removed with the other
+# control characters.
+BINARY_PROBE_BYTES = 8192
 
 
 class ImportRefused(Exception):
@@ -96,37 +101,36 @@ def read_blocks(data):
             "Ce fichier est au format Word 97-2003 (.doc) : enregistrez-le au format .docx "
             "puis importez-le à nouveau."
         )
-    return "texte", text_blocks(decode_text(data))
+    text = decode_text(
+        data,
+        TEXT_REFUSALS,
+        ImportRefused,
+        limit=MAX_TEXT_BYTES,
+        probe=BINARY_PROBE_BYTES,
+        clean=clean_text,
+    )
+    return "texte", text_blocks(text)
 
 
 # Text ---------------------------------------------------------------------------------------
 
 
-def decode_text(data):
-    if len(data) > MAX_TEXT_BYTES:
-        raise ImportRefused(
-            f"Le texte fait {megabytes(len(data))} : un export texte est limité à "
-            f"{megabytes(MAX_TEXT_BYTES)}. Vérifiez qu'il s'agit bien d'une seule synthèse."
-        )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportRefused("Le texte est encodé en UTF-16 : enregistrez-le en UTF-8.")
-    if b"\x00" in data[:8192]:
-        raise ImportRefused(
-            "Ce fichier est un fichier binaire : ce n'est ni un document Word (.docx) "
-            "ni un export texte."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportRefused(
-            f"Le texte n'est pas encodé en UTF-8 (caractère invalide à la ligne {line}) : "
-            "enregistrez-le en UTF-8, ou importez le document Word d'origine."
-        ) from None
-    text = clean_text(text)
-    if not text.strip():
-        raise ImportRefused("Le fichier ne contient aucun texte.")
-    return text
+TEXT_REFUSALS = Refusals(
+    too_big=lambda size: (
+        f"Le texte fait {megabytes(size)} : un export texte est limité à "
+        f"{megabytes(MAX_TEXT_BYTES)}. Vérifiez qu'il s'agit bien d'une seule synthèse."
+    ),
+    utf16="Le texte est encodé en UTF-16 : enregistrez-le en UTF-8.",
+    binary=(
+        "Ce fichier est un fichier binaire : ce n'est ni un document Word (.docx) "
+        "ni un export texte."
+    ),
+    not_utf8=lambda line, _position: (
+        f"Le texte n'est pas encodé en UTF-8 (caractère invalide à la ligne {line}) : "
+        "enregistrez-le en UTF-8, ou importez le document Word d'origine."
+    ),
+    empty="Le fichier ne contient aucun texte.",
+)
 
 
 def text_blocks(text):

@@ -26,14 +26,12 @@ from django.urls import reverse
 
 from etatsgeneraux.exchange.documents import create_synthesis
 from etatsgeneraux.reports import pdf as reports
+from etatsgeneraux.stages import STAGE_COLUMNS, STAGES
 from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
 from workshops.models import Synthesis
 
-STATEMENT_CELLS = {
-    "diagnostic": ["irritants", "strengths"],
-    "projections": ["main_irritants", "needs", "levers"],
-    "action_plan": ["axes", "actions", "actors", "timing", "indicators"],
-}
+# The statement columns of each stage, by their keys in the nested document.
+STATEMENT_CELLS = STAGE_COLUMNS
 
 # Words of the domain, to make statements that wrap like real ones.
 _VERBS = [
@@ -235,21 +233,10 @@ def synthesis_statement_count(synthesis):
     total = 0
     for item in (report.synthesis, *report.annexes):
         for section in item.report_sections:
-            for row in section.diagnostic:
-                total += len(row.irritant_list) + len(row.strength_list)
-            for row in section.projections:
-                total += len(row.main_irritant_list) + len(row.need_list) + len(row.lever_list)
-            for row in section.action_plan:
-                total += sum(
-                    len(getattr(row, cell))
-                    for cell in (
-                        "axis_list",
-                        "action_list",
-                        "actor_list",
-                        "timing_list",
-                        "indicator_list",
-                    )
-                )
+            # The rows and statements the report loaded (prefetched), stage by stage.
+            for stage in STAGES.values():
+                for row in getattr(section, stage.related_name).all():
+                    total += sum(len(getattr(row, cell.related_name).all()) for cell in stage.cells)
     return total
 
 
