@@ -33,17 +33,22 @@ class Change:
 
 
 @contextmanager
-def changing(synthesis, *, lock=False, reason=None):
-    """Runs a change of this synthesis's content under the platform's rules (see above)."""
+def changing(synthesis, *, lock=False, reason=None, restoring=False):
+    """Runs a change of this synthesis's content under the platform's rules (see above).
+
+    `restoring`: a backup put back whole (`restore_synthesis`) sets the archive state and
+    the dates as they were backed up; it may replace an archived synthesis, and does not
+    count as a change of today.
+    """
     change = Change(synthesis)
     with transaction.atomic():
         if lock:
             synthesis.lock()
-        if synthesis.is_archived:
+        if synthesis.is_archived and not restoring:
             raise SynthesisArchived()
         with change_reason(reason) if reason else nullcontext():
             yield change
-        if change.changed:
+        if change.changed and not restoring:
             synthesis.touch()
 
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from actionplans.models import FlagshipProposal
 from etatsgeneraux.stages import LINKED_COLUMNS, STAGES
 from workshops import historical
+from workshops.changes import changing
 from workshops.models import (
     Department,
     Facilitator,
@@ -952,19 +953,20 @@ def _write(plan):
     if isinstance(fields["parent"], dict):
         fields = {**fields, "parent": fields["parent"]["synthesis"]}
     if existing is not None:
-        existing.lock()
-        with historical.batch(existing.pk):
-            existing.flagship_proposals.all().delete()
-            existing.sections.all().delete()
-            existing.retex_sheets.all().delete()
-            existing.sessions.all().delete()
-        for name, value in fields.items():
-            setattr(existing, name, value)
-        existing.save()
+        with changing(existing, lock=True, restoring=True):
+            with historical.batch(existing.pk):
+                existing.flagship_proposals.all().delete()
+                existing.sections.all().delete()
+                existing.retex_sheets.all().delete()
+                existing.sessions.all().delete()
+            for name, value in fields.items():
+                setattr(existing, name, value)
+            existing.save()
+            create_synthesis_content(existing, plan["content"])
         synthesis = existing
     else:
         synthesis = Synthesis.objects.create(**fields)
-    create_synthesis_content(synthesis, plan["content"])
+        create_synthesis_content(synthesis, plan["content"])
     # The dates as backed up: auto_now and auto_now_add set them on save.
     Synthesis.objects.filter(pk=synthesis.pk).update(
         created_at=plan["created_at"], updated_at=plan["updated_at"]

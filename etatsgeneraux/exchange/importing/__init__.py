@@ -15,6 +15,7 @@ from etatsgeneraux.exchange.documents import (
     plan_content,
     replace_synthesis_content,
 )
+from workshops.changes import changing
 from workshops.historical import IMPORT, change_reason
 from workshops.models import Department, Region, Synthesis, SynthesisArchived, Thematic
 
@@ -165,9 +166,10 @@ def _write(report, document, slug, dry_run, *, region, department, parent):
         elif dry_run:
             report.outcome = "would_replace"
         else:
-            replace_synthesis_content(
-                existing, plan, region=region, department=department, parent=parent
-            )
+            with changing(existing):
+                replace_synthesis_content(
+                    existing, plan, region=region, department=department, parent=parent
+                )
             report.outcome = "replaced"
 
 
