@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install format check-system dump-fixtures loadtest
+.PHONY: run serve test test-fast lint install format check-system dump-fixtures loadtest
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) scripts/check_python.py
@@ -16,20 +16,10 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# libharfbuzz-subset0 makes WeasyPrint subset the PDF fonts in C (about 0.5 s less per
-# synthesis than its fontTools fallback): installed when missing, if apt-get can run.
+# Checks the system libraries and says which command installs what is missing; installs
+# nothing itself (.ci/run installs them on CI).
 check-system: install
-	@if ! ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so\.0'; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 \
-			|| { apt-get update -qq >/dev/null 2>&1 \
-				&& apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1; } \
-			|| echo "Avertissement : libharfbuzz-subset0 non installé (PDF plus lents)."; \
-		else \
-			echo "Conseil : installez libharfbuzz-subset0 (PDF plus rapides)."; \
-		fi; \
-	fi
-	@$(PY) scripts/check_system.py
+	@$(PY) scripts/check_system.py $(CHECK_SYSTEM_ARGS)
 
 run: check-system
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -41,11 +31,27 @@ run: check-system
 serve: check-system
 	@VENV=$(VENV) PY=$(PY) PORT=$(PORT) sh scripts/serve.sh
 
-test: check-system
+# Every test, slow ones included, in parallel: one test process per core (pytest-xdist).
+# Tests that share an expensive fixture carry an xdist_group mark and run in one process
+# (--dist loadgroup); the others are spread one by one. PYTEST_WORKERS=0 runs them in
+# this process; PYTEST_ARGS adds options (make test PYTEST_ARGS="tests/board -x").
+PYTEST_WORKERS ?= auto
+PYTEST := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(VENV)/bin/pytest \
+	-n $(PYTEST_WORKERS) --dist loadgroup
+
+test: CHECK_SYSTEM_ARGS = --tests
+test: check-system lint
+	$(PYTEST) $(PYTEST_ARGS)
+
+# The same without the tests marked slow (browser, load scenario, whole PDFs).
+test-fast: CHECK_SYSTEM_ARGS = --tests
+test-fast: check-system lint
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
+
+lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -1,17 +1,36 @@
-import os
-from pathlib import Path
+"""What every test shares: the settings the tests run with, the shipped data, and the roles.
+
+Role fixtures name users; the same name with `_client` is a test client of its own, logged
+in as that user:
+
+- `facilitator`: a DANE facilitator of the region of `synthesis`, who edits it;
+- `referent`: a departmental referent of that region, who reads it (drafts included) and
+  edits nothing (of the synthesis's department for an annex);
+- `admin_user`: the administrator (superuser) « admin ».
+
+Every user has the password `factories.PASSWORD`. `synthesis` is a new draft regional
+synthesis unless a test package or module says which synthesis its tests work on (the board
+tests: their section's; tests/syntheses/: the shipped Vendée annex).
+
+The tests run in parallel (pytest-xdist, `make test`): each test process has its own test
+database (pytest-django) and its own cache folder, below.
+"""
+
+import shutil
+import tempfile
 
 import pytest
-from django.core.management import call_command
 from django.test import override_settings
 
-from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
+from tests import factories, shipped_data
+from workshops.fixtures import DEMO_FIXTURE, DEMO_SLUGS, REFERENCE_FIXTURE
+from workshops.models import Synthesis
 
-CHROMIUM = Path("/usr/bin/chromium")
+REGIONAL, VENDEE = DEMO_SLUGS
 
 # The tests run the production settings (DEBUG off) as `make serve` tries them: over plain
 # http (HTTPS=0), and with the static files served from the source folders, no collectstatic.
-# tests/test_security.py turns HTTPS back on where it checks it.
+# tests/platform/test_security.py turns HTTPS back on where it checks it.
 PLAIN_HTTP_WITHOUT_COLLECTSTATIC = {
     "SECURE_SSL_REDIRECT": False,
     "SESSION_COOKIE_SECURE": False,
@@ -29,7 +48,18 @@ PLAIN_HTTP_WITHOUT_COLLECTSTATIC = {
 
 def pytest_configure(config):
     # Before any test, hence before the live server (session-wide) reads these settings.
-    override_settings(**PLAIN_HTTP_WITHOUT_COLLECTSTATIC).enable()
+    # The file cache of the settings (var/cache) would be shared by the test processes, and
+    # with a running server: each test process gets a folder of its own, removed at the end.
+    config._cache_folder = tempfile.mkdtemp(prefix="etatsgeneraux-tests-cache-")
+    cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": config._cache_folder,
+    }
+    override_settings(**PLAIN_HTTP_WITHOUT_COLLECTSTATIC, CACHES={"default": cache}).enable()
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "_cache_folder", ""), ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -39,60 +69,82 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def fresh_cache(settings):
+    """An empty cache of the test's own, in memory: PDFs are cached by content, so that every
+    PDF a test asks for is rendered. Modules use it with pytest.mark.usefixtures."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fresh"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+# The shipped data ---------------------------------------------------------------------------
+
+
+@pytest.fixture
 def reference_data(db):
-    call_command("loaddata", REFERENCE_FIXTURE, verbosity=0)
+    """Regions, departments, thematics and participant categories (fixtures/reference.json)."""
+    shipped_data.load(REFERENCE_FIXTURE)
 
 
 @pytest.fixture
 def demo_data(reference_data):
     """The real Pays de la Loire synthesis and its Vendée annex, as shipped."""
-    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+    shipped_data.load(DEMO_FIXTURE)
 
 
 @pytest.fixture
-def superuser(db, django_user_model):
-    return django_user_model.objects.create_superuser("admin", "admin@example.org", "x" * 12)
+def regional(demo_data):
+    """The shipped regional synthesis, Pays de la Loire 2020."""
+    return Synthesis.objects.select_related("region").get(slug=REGIONAL)
 
 
 @pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
+def vendee(demo_data):
+    """The shipped Vendée annex of the regional synthesis."""
+    return Synthesis.objects.get(slug=VENDEE)
 
 
-# Browser tests ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright; no browser is ever downloaded."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium absent ({CHROMIUM}) : apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in the main thread, where tests also use
-    # the ORM; Django would refuse that without this switch.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+# Roles --------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def live_demo(transactional_db, live_server):
-    """The live server, holding the real Pays de la Loire data."""
-    call_command("loaddata", REFERENCE_FIXTURE, DEMO_FIXTURE, verbosity=0)
-    return live_server
+def synthesis(db):
+    """The synthesis whose facilitator and referent the role fixtures are."""
+    return factories.SynthesisFactory(status=Synthesis.Status.DRAFT)
 
 
 @pytest.fixture
-def page(browser, live_demo):
-    context = browser.new_context(base_url=live_demo.url, locale="fr-FR", accept_downloads=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def facilitator(synthesis):
+    return factories.facilitator_of(synthesis)
+
+
+@pytest.fixture
+def referent(synthesis):
+    return factories.referent_of(synthesis)
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    """pytest-django's own, with the password of every test user."""
+    return django_user_model.objects.create_superuser(
+        "admin", "admin@example.org", factories.PASSWORD
+    )
+
+
+@pytest.fixture
+def facilitator_client(facilitator):
+    return factories.logged_in(facilitator)
+
+
+@pytest.fixture
+def referent_client(referent):
+    return factories.logged_in(referent)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's own, but a client of its own rather than the `client` fixture."""
+    return factories.logged_in(admin_user)

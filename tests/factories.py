@@ -1,8 +1,17 @@
+from pathlib import Path
+
 import factory
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from actionplans import models as plans
 from workshops import models as workshops
+
+# Real syntheses as text, which the fixtures were transcribed from (seeds/README.md).
+SEEDS = Path(__file__).parent / "seeds"
+
+# Every user the factories make has this password (hashed with MD5 in tests: tests/conftest.py).
+PASSWORD = "un mot de passe solide"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -11,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["username"]
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("un mot de passe solide")
+    password = factory.django.Password(PASSWORD)
 
 
 class ThematicFactory(factory.django.DjangoModelFactory):
@@ -210,12 +219,29 @@ class FlagshipProposalFactory(factory.django.DjangoModelFactory):
     time_needed = plans.Horizon.MEDIUM
 
 
-# The workshop board -------------------------------------------------------------------------
+# Roles and logged-in clients ----------------------------------------------------------------
 
 
 def facilitator_of(synthesis):
     """A user who may edit the synthesis: a facilitator of its region."""
     return FacilitatorMembershipFactory(region=synthesis.region).user
+
+
+def referent_of(synthesis):
+    """A user who reads the synthesis, drafts included, and edits nothing: a referent of its
+    department for an annex, of a new department of its region for a regional synthesis."""
+    department = synthesis.department or DepartmentFactory(region=synthesis.region)
+    return ReferentMembershipFactory(department=department).user
+
+
+def logged_in(user, **kwargs):
+    """A test client of its own (`kwargs` go to Client, e.g. enforce_csrf_checks=True)."""
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
+
+
+# The workshop board -------------------------------------------------------------------------
 
 
 def board_section(*, rows=3, statements=3, synthesis=None, thematic=2, linked=True):

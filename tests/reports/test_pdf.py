@@ -30,17 +30,14 @@ REPORT_QUERIES = 24
 KEY_QUERIES = 24
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "tests-reports",
-        }
-    }
-    from django.core.cache import cache
+# Every PDF a test asks for is rendered (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
-    cache.clear()
+
+def whole_regional_pdf(test):
+    """A test of the whole regional PDF (`regional_pdf`), rendered once per test process:
+    slow, and run in the same process as the others (make test: pytest-xdist's loadgroup)."""
+    return pytest.mark.slow(pytest.mark.xdist_group("regional-pdf")(test))
 
 
 def squeeze(text):
@@ -90,7 +87,7 @@ def printed_statements(synthesis_slugs, thematic=None):
 
 
 @pytest.fixture(scope="module")
-def regional(django_db_setup, django_db_blocker):
+def regional_pdf(django_db_setup, django_db_blocker):
     """The real Pays de la Loire PDF, downloaded once by an anonymous visitor.
 
     Loads the shipped fixture (a missing fixture is an error, never a skip), downloads the
@@ -203,36 +200,39 @@ def get_pdf(client, slug, **query):
 # The whole regional synthesis ---------------------------------------------------------------
 
 
-def test_the_pdf_of_the_regional_synthesis_holds_every_statement_of_the_fixture(regional):
-    assert len(regional.statements) > 400
-    text = squeeze(regional.text)
-    missing = [s for s in regional.statements if squeeze(s) not in text]
+@whole_regional_pdf
+def test_the_pdf_of_the_regional_synthesis_holds_every_statement_of_the_fixture(regional_pdf):
+    assert len(regional_pdf.statements) > 400
+    text = squeeze(regional_pdf.text)
+    missing = [s for s in regional_pdf.statements if squeeze(s) not in text]
     assert missing == []
 
 
-def test_the_pdf_downloads_as_an_attachment_named_after_the_synthesis(regional):
-    assert regional.response["Content-Disposition"] == (
+@whole_regional_pdf
+def test_the_pdf_downloads_as_an_attachment_named_after_the_synthesis(regional_pdf):
+    assert regional_pdf.response["Content-Disposition"] == (
         'attachment; filename="synthese-pays-de-la-loire-2020.pdf"'
     )
 
 
-def test_the_pdf_has_a_bookmark_for_every_part_and_section_in_the_synthesis_order(regional):
-    bookmarks = outline(regional.reader)
+@whole_regional_pdf
+def test_the_pdf_has_a_bookmark_for_every_part_and_section_in_the_synthesis_order(regional_pdf):
+    bookmarks = outline(regional_pdf.reader)
     top = [title for level, title, _ in bookmarks if level == 1]
     assert top == [
         "Sommaire",
         "Introduction",
-        *[f"THÉMATIQUE N°{n}\xa0: {title}" for n, title in regional.sections],
+        *[f"THÉMATIQUE N°{n}\xa0: {title}" for n, title in regional_pdf.sections],
         "Annexes\xa0: synthèses départementales",
     ]
     second = [title for level, title, _ in bookmarks if level == 2]
-    assert second[: len(regional.sessions)] == regional.sessions
+    assert second[: len(regional_pdf.sessions)] == regional_pdf.sessions
     stages = ["1. Retour d’expérience", "2. Projections", "3. Plan d’action"]
-    assert second[len(regional.sessions) :] == stages * len(regional.sections) + [
+    assert second[len(regional_pdf.sessions) :] == stages * len(regional_pdf.sections) + [
         "Annexe 1\xa0: Synthèse départementale de la Vendée"
     ]
     annex = [title for level, title, _ in bookmarks if level == 3]
-    assert [f"THÉMATIQUE N°{n}\xa0: {title}" for n, title in regional.vendee_sections] == [
+    assert [f"THÉMATIQUE N°{n}\xa0: {title}" for n, title in regional_pdf.vendee_sections] == [
         title for title in annex if title.startswith("THÉMATIQUE")
     ]
     assert "Proposition phare\xa0: Plan de Continuité Pédagogique Numérique (PCPN)" in [
@@ -240,17 +240,19 @@ def test_the_pdf_has_a_bookmark_for_every_part_and_section_in_the_synthesis_orde
     ]
 
 
-def test_the_table_of_contents_prints_the_page_each_bookmark_leads_to(regional):
-    toc_page = regional.reader.pages[1].extract_text()
-    bookmarks = {title: page for level, title, page in outline(regional.reader) if level == 1}
-    for number, title in regional.sections:
+@whole_regional_pdf
+def test_the_table_of_contents_prints_the_page_each_bookmark_leads_to(regional_pdf):
+    toc_page = regional_pdf.reader.pages[1].extract_text()
+    bookmarks = {title: page for level, title, page in outline(regional_pdf.reader) if level == 1}
+    for number, title in regional_pdf.sections:
         heading = f"Thématique N°{number}\xa0: {title}"
         line = next(line for line in toc_page.splitlines() if squeeze(heading) in squeeze(line))
         assert line.rstrip().endswith(str(bookmarks[f"THÉMATIQUE N°{number}\xa0: {title}"]))
 
 
-def test_every_page_but_the_cover_has_the_running_header_and_page_x_of_y(regional):
-    pages = regional.reader.pages
+@whole_regional_pdf
+def test_every_page_but_the_cover_has_the_running_header_and_page_x_of_y(regional_pdf):
+    pages = regional_pdf.reader.pages
     assert 20 <= len(pages) <= 45
     assert "page 1 /" not in pages[0].extract_text()
     for number, page in enumerate(pages[1:], start=2):
@@ -259,8 +261,9 @@ def test_every_page_but_the_cover_has_the_running_header_and_page_x_of_y(regiona
         assert "Pays de la Loire · Synthèse" in text
 
 
-def test_thematic_sections_are_printed_on_landscape_pages(regional):
-    reader = regional.reader
+@whole_regional_pdf
+def test_thematic_sections_are_printed_on_landscape_pages(regional_pdf):
+    reader = regional_pdf.reader
     for _level, title, page in outline(reader):
         box = reader.pages[page - 1].mediabox
         if title.startswith("THÉMATIQUE"):
@@ -269,9 +272,10 @@ def test_thematic_sections_are_printed_on_landscape_pages(regional):
             assert box.width < box.height, title
 
 
-def test_retex_links_are_clickable_and_the_table_of_contents_links_inside(regional):
+@whole_regional_pdf
+def test_retex_links_are_clickable_and_the_table_of_contents_links_inside(regional_pdf):
     uris, internal = set(), 0
-    for page in regional.reader.pages:
+    for page in regional_pdf.reader.pages:
         for annotation in page.get("/Annots") or []:
             annotation = annotation.get_object()
             action = annotation.get("/A") or {}
@@ -279,20 +283,22 @@ def test_retex_links_are_clickable_and_the_table_of_contents_links_inside(region
                 uris.add(action["/URI"])
             elif annotation.get("/Dest") or action.get("/S") == "/GoTo":
                 internal += 1
-    assert set(regional.links) <= uris
-    assert internal >= len(regional.sections)
+    assert set(regional_pdf.links) <= uris
+    assert internal >= len(regional_pdf.sections)
 
 
-def test_the_pdf_metadata_names_the_synthesis_its_region_s_dane_and_french(regional):
-    metadata = regional.reader.metadata
+@whole_regional_pdf
+def test_the_pdf_metadata_names_the_synthesis_its_region_s_dane_and_french(regional_pdf):
+    metadata = regional_pdf.reader.metadata
     assert metadata.title == "Synthèse régionale des États généraux du numérique en territoire"
     assert metadata.author == "DANE de la région académique Pays de la Loire"
-    assert regional.reader.trailer["/Root"]["/Lang"] == "fr"
+    assert regional_pdf.reader.trailer["/Root"]["/Lang"] == "fr"
 
 
-def test_the_pdf_embeds_marianne_and_renders_french_typography(regional):
+@whole_regional_pdf
+def test_the_pdf_embeds_marianne_and_renders_french_typography(regional_pdf):
     fonts = set()
-    for page in regional.reader.pages:
+    for page in regional_pdf.reader.pages:
         for font in (page["/Resources"].get("/Font") or {}).values():
             font = font.get_object()
             descendant = font["/DescendantFonts"][0].get_object()
@@ -301,13 +307,14 @@ def test_the_pdf_embeds_marianne_and_renders_french_typography(regional):
             fonts.add(font["/BaseFont"].split("+")[-1])
     assert {"Marianne", "Marianne-Bold"} <= fonts
     for glyphs in ("«\xa0papier\xa0»", "œuvre", "État", "d’expérience", "…"):
-        assert glyphs in regional.text
+        assert glyphs in regional_pdf.text
 
 
-def test_the_emphasis_sentence_appears_only_in_the_stages_with_emphasised_statements(regional):
+@whole_regional_pdf
+def test_the_emphasis_sentence_appears_only_in_the_stages_with_emphasised_statements(regional_pdf):
     sentence = "Apparaissent en gras et en vert des actions particulièrement soulignées"
     # The fixture emphasises three statements, all in one action plan.
-    assert squeeze(regional.text).count(squeeze(sentence)) == 1
+    assert squeeze(regional_pdf.text).count(squeeze(sentence)) == 1
 
 
 # Variants -------------------------------------------------------------------------------------
@@ -339,6 +346,7 @@ def test_an_unknown_thematic_is_not_found(demo_data, client):
     assert client.get(url, {"thematique": "deux"}).status_code == 404
 
 
+@pytest.mark.slow
 def test_a_department_s_synthesis_prints_alone_without_annexes(demo_data, client):
     text = squeeze(pdf_text(get_pdf(client, VENDEE).content))
     assert squeeze(printed_statements([VENDEE])[0]) in text
@@ -418,6 +426,7 @@ def test_an_unchanged_synthesis_is_served_from_the_cache_and_an_edit_invalidates
     assert "Prêter du matériel et une connexion" in pdf_text(edited.pdf)
 
 
+@pytest.mark.slow
 def test_the_download_carries_an_etag_and_answers_304_when_unchanged(small, client):
     url = reverse("reports:synthesis_pdf", args=[small.slug])
     etag = client.get(url)["ETag"]
@@ -429,6 +438,7 @@ def test_the_download_carries_an_etag_and_answers_304_when_unchanged(small, clie
 # Queries ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_report_is_built_with_a_constant_number_of_queries(
     demo_data, django_assert_max_num_queries
 ):
@@ -449,6 +459,7 @@ def test_a_report_is_built_with_a_constant_number_of_queries(
     assert html.count("<li") > 4000
 
 
+@pytest.mark.slow
 def test_the_cache_key_hashes_the_content_with_a_constant_number_of_queries(
     demo_data, django_assert_max_num_queries
 ):
@@ -473,6 +484,7 @@ def test_the_preview_view_runs_a_constant_number_of_queries(
         assert response.status_code == 200
 
 
+@pytest.mark.slow
 def test_a_cached_download_runs_a_constant_number_of_queries_and_renders_nothing(
     reference_data, client, django_assert_max_num_queries
 ):
@@ -520,6 +532,7 @@ def test_a_logged_in_user_without_a_role_on_the_territory_cannot_read_a_draft(dr
     assert response.status_code == 404
 
 
+@pytest.mark.slow
 def test_a_draft_annex_is_left_out_of_the_regional_pdf_for_anonymous_visitors(
     reference_data, client
 ):

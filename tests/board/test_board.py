@@ -39,21 +39,9 @@ def section():
 
 @pytest.fixture
 def synthesis(section):
+    """The synthesis of the role fixtures (tests/conftest.py): a regional draft, so that the
+    referent (`referent_client`) reads it and edits nothing."""
     return section.synthesis
-
-
-@pytest.fixture
-def facilitator(client, synthesis):
-    client.force_login(factories.facilitator_of(synthesis))
-    return client
-
-
-@pytest.fixture
-def reader(client, synthesis):
-    """A departmental referent of the region: reads the regional draft, edits nothing."""
-    department = factories.DepartmentFactory(region=synthesis.region)
-    client.force_login(factories.ReferentMembershipFactory(department=department).user)
-    return client
 
 
 def board_url(section, name="board:page", *args):
@@ -99,8 +87,10 @@ def touched(synthesis):
 # The page ------------------------------------------------------------------------------------
 
 
-def test_a_facilitator_sees_the_three_stages_in_tabs_with_every_edit_control(facilitator, section):
-    response = facilitator.get(board_url(section))
+def test_a_facilitator_sees_the_three_stages_in_tabs_with_every_edit_control(
+    facilitator_client, section
+):
+    response = facilitator_client.get(board_url(section))
     assert response.status_code == 200
     html = response.content.decode()
     for slug in STAGES:
@@ -121,23 +111,23 @@ def test_a_facilitator_sees_the_three_stages_in_tabs_with_every_edit_control(fac
     assert 'id="board-status"' in html and 'aria-live="polite"' in html
 
 
-def test_linked_statements_show_the_text_of_what_they_link(facilitator, section):
+def test_linked_statements_show_the_text_of_what_they_link(facilitator_client, section):
     main = MainIrritant.objects.filter(row__section=section, source__isnull=False).first()
     assert main.text == ""
-    html = facilitator.get(board_url(section)).content.decode()
+    html = facilitator_client.get(board_url(section)).content.decode()
     start = html.index(f'id="irritants-principaux-{main.pk}"')
     assert main.source.text in html[start : start + 400]
     assert "relié au diagnostic" in html[start : start + 600]
 
 
-def test_the_selected_tab_follows_the_stage_in_the_url(facilitator, section):
-    html = facilitator.get(board_url(section) + "?etape=plan-action").content.decode()
+def test_the_selected_tab_follows_the_stage_in_the_url(facilitator_client, section):
+    html = facilitator_client.get(board_url(section) + "?etape=plan-action").content.decode()
     assert re.search(r'id="tab-plan-action"[^>]*aria-selected="true"', html, re.S)
     assert re.search(r'id="tab-diagnostic"[^>]*aria-selected="false"', html, re.S)
 
 
-def test_a_reader_sees_the_board_without_any_edit_control(reader, section):
-    response = reader.get(board_url(section))
+def test_a_reader_sees_the_board_without_any_edit_control(referent_client, section):
+    response = referent_client.get(board_url(section))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Lecture seule" in html
@@ -158,9 +148,9 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client, section):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_a_section_the_synthesis_does_not_treat_is_not_found(facilitator, synthesis):
+def test_a_section_the_synthesis_does_not_treat_is_not_found(facilitator_client, synthesis):
     url = reverse("board:page", args=[synthesis.slug, 4])
-    assert facilitator.get(url).status_code == 404
+    assert facilitator_client.get(url).status_code == 404
 
 
 def test_staff_edit_every_synthesis(client, section):
@@ -214,19 +204,24 @@ def snapshot(section):
     )
 
 
-def test_every_change_a_reader_sends_is_refused_with_403_and_nothing_changes(reader, section):
+def test_every_change_a_reader_sends_is_refused_with_403_and_nothing_changes(
+    referent_client, section
+):
     before = snapshot(section)
     for url, data in every_change(section):
-        response = reader.post(url, data, **HTMX)
+        response = referent_client.post(url, data, **HTMX)
         assert response.status_code == 403, url
         assert response["X-Board-Error"] == "forbidden"
     assert snapshot(section) == before
 
 
-def test_the_edit_forms_are_refused_to_readers_too(reader, section):
+def test_the_edit_forms_are_refused_to_readers_too(referent_client, section):
     irritant = Irritant.objects.filter(row__section=section).first()
-    assert reader.get(statement_url(section, "irritants", irritant, "modifier")).status_code == 403
-    assert reader.get(board_url(section, "board:add_sheet")).status_code == 403
+    assert (
+        referent_client.get(statement_url(section, "irritants", irritant, "modifier")).status_code
+        == 403
+    )
+    assert referent_client.get(board_url(section, "board:add_sheet")).status_code == 403
 
 
 def test_every_change_sent_after_the_session_expired_gets_a_401_and_nothing_changes(
@@ -272,23 +267,29 @@ def test_every_change_needs_the_csrf_token(section):
     assert "Avec le jeton" in texts(row, "irritants")
 
 
-def test_an_unknown_column_or_stage_is_not_found(facilitator, section):
+def test_an_unknown_column_or_stage_is_not_found(facilitator_client, section):
     row = DiagnosticRow.objects.filter(section=section).first()
     assert (
-        facilitator.post(cell_url(section, "diagnostic", row, "besoins"), {"text": "x"}).status_code
+        facilitator_client.post(
+            cell_url(section, "diagnostic", row, "besoins"), {"text": "x"}
+        ).status_code
         == 404
     )
-    assert facilitator.post(board_url(section, "board:add_row", "autre")).status_code == 404
+    assert facilitator_client.post(board_url(section, "board:add_row", "autre")).status_code == 404
 
 
-def test_a_statement_of_another_section_cannot_be_reached_through_this_one(facilitator, section):
+def test_a_statement_of_another_section_cannot_be_reached_through_this_one(
+    facilitator_client, section
+):
     other = factories.board_section(rows=1, statements=1, synthesis=section.synthesis, thematic=3)
     irritant = Irritant.objects.filter(row__section=other).first()
     url = statement_url(section, "irritants", irritant, "modifier")
-    assert facilitator.post(url, {"text": "Piraté", "version": 1}, **HTMX).status_code == 404
+    assert facilitator_client.post(url, {"text": "Piraté", "version": 1}, **HTMX).status_code == 404
     assert Irritant.objects.get(pk=irritant.pk).text != "Piraté"
     assert (
-        facilitator.post(statement_url(section, "irritants", irritant, "supprimer")).status_code
+        facilitator_client.post(
+            statement_url(section, "irritants", irritant, "supprimer")
+        ).status_code
         == 404
     )
     assert Irritant.objects.filter(pk=irritant.pk).exists()
@@ -297,9 +298,11 @@ def test_a_statement_of_another_section_cannot_be_reached_through_this_one(facil
 # Statements ----------------------------------------------------------------------------------
 
 
-def test_typing_a_statement_and_pressing_enter_adds_it_at_the_end_of_the_cell(facilitator, section):
+def test_typing_a_statement_and_pressing_enter_adds_it_at_the_end_of_the_cell(
+    facilitator_client, section
+):
     row = DiagnosticRow.objects.filter(section=section).first()
-    response = facilitator.post(
+    response = facilitator_client.post(
         cell_url(section, "diagnostic", row, "irritants"),
         {"text": "  Manque de matériel  "},
         **HTMX,
@@ -316,10 +319,12 @@ def test_typing_a_statement_and_pressing_enter_adds_it_at_the_end_of_the_cell(fa
 
 
 def test_an_empty_statement_is_refused_with_a_french_message_next_to_the_field(
-    facilitator, section
+    facilitator_client, section
 ):
     row = DiagnosticRow.objects.filter(section=section).first()
-    response = facilitator.post(cell_url(section, "diagnostic", row, "irritants"), {"text": "   "})
+    response = facilitator_client.post(
+        cell_url(section, "diagnostic", row, "irritants"), {"text": "   "}
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert f'<p id="new-irritants-{row.pk}-error" class="fr-error-text">Saisissez un texte.' in html
@@ -329,11 +334,11 @@ def test_an_empty_statement_is_refused_with_a_french_message_next_to_the_field(
 
 
 def test_a_statement_too_long_is_refused_and_the_typed_text_stays_in_the_field(
-    facilitator, section
+    facilitator_client, section
 ):
     row = DiagnosticRow.objects.filter(section=section).first()
     text = "x" * 2001
-    response = facilitator.post(
+    response = facilitator_client.post(
         cell_url(section, "diagnostic", row, "points-forts"), {"text": text}
     )
     assert response.status_code == 422
@@ -343,13 +348,13 @@ def test_a_statement_too_long_is_refused_and_the_typed_text_stays_in_the_field(
     assert len(texts(row, "strengths")) == 3
 
 
-def test_editing_a_statement_in_place_saves_it_at_once(facilitator, section):
+def test_editing_a_statement_in_place_saves_it_at_once(facilitator_client, section):
     irritant = Irritant.objects.filter(row__section=section).first()
-    form = facilitator.get(statement_url(section, "irritants", irritant, "modifier"), **HTMX)
+    form = facilitator_client.get(statement_url(section, "irritants", irritant, "modifier"), **HTMX)
     html = form.content.decode()
     assert f'<label class="fr-label" for="edit-irritants-{irritant.pk}">' in html
     assert 'name="version" value="1"' in html and irritant.text in html
-    response = facilitator.post(
+    response = facilitator_client.post(
         statement_url(section, "irritants", irritant, "modifier"),
         {"text": "Texte corrigé", "version": 1, "row": irritant.row_id},
         **HTMX,
@@ -362,13 +367,15 @@ def test_editing_a_statement_in_place_saves_it_at_once(facilitator, section):
     assert touched(section.synthesis)
 
 
-def test_the_second_of_two_concurrent_edits_is_refused_and_shows_both_texts(facilitator, section):
+def test_the_second_of_two_concurrent_edits_is_refused_and_shows_both_texts(
+    facilitator_client, section
+):
     irritant = Irritant.objects.filter(row__section=section).first()
     url = statement_url(section, "irritants", irritant, "modifier")
     # Both facilitators opened the form at version 1; the first one saves.
-    first = facilitator.post(url, {"text": "Texte de la première", "version": 1}, **HTMX)
+    first = facilitator_client.post(url, {"text": "Texte de la première", "version": 1}, **HTMX)
     assert first.status_code == 200
-    second = facilitator.post(url, {"text": "Texte de la seconde", "version": 1}, **HTMX)
+    second = facilitator_client.post(url, {"text": "Texte de la seconde", "version": 1}, **HTMX)
     assert second.status_code == 409
     html = second.content.decode()
     assert "Quelqu’un a modifié cet énoncé pendant votre saisie" in html
@@ -377,18 +384,18 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_shows_both_texts(faci
     assert 'name="version" value="2"' in html
     assert Irritant.objects.get(pk=irritant.pk).text == "Texte de la première"
     # Saving again from the conflict form replaces the stored text, knowingly.
-    again = facilitator.post(url, {"text": "Texte de la seconde", "version": 2}, **HTMX)
+    again = facilitator_client.post(url, {"text": "Texte de la seconde", "version": 2}, **HTMX)
     assert again.status_code == 200
     assert Irritant.objects.get(pk=irritant.pk).text == "Texte de la seconde"
 
 
 def test_editing_a_statement_deleted_meanwhile_offers_to_add_the_typed_text_again(
-    facilitator, section
+    facilitator_client, section
 ):
     irritant = Irritant.objects.filter(row__section=section, projections=None).first()
     url = statement_url(section, "irritants", irritant, "modifier")
     Irritant.objects.filter(pk=irritant.pk).delete()
-    response = facilitator.post(
+    response = facilitator_client.post(
         url, {"text": "Mon texte", "version": 1, "row": irritant.row_id}, **HTMX
     )
     assert response.status_code == 409
@@ -397,13 +404,17 @@ def test_editing_a_statement_deleted_meanwhile_offers_to_add_the_typed_text_agai
     assert cell_url(section, "diagnostic", irritant.row, "irritants") in html
 
 
-def test_deleting_a_statement_can_be_undone_and_it_comes_back_at_its_place(facilitator, section):
+def test_deleting_a_statement_can_be_undone_and_it_comes_back_at_its_place(
+    facilitator_client, section
+):
     row = DiagnosticRow.objects.filter(section=section).first()
     middle = row.irritants.order_by("position")[1]
     middle.emphasised = True
     middle.save()
     before = texts(row, "irritants")
-    response = facilitator.post(statement_url(section, "irritants", middle, "supprimer"), **HTMX)
+    response = facilitator_client.post(
+        statement_url(section, "irritants", middle, "supprimer"), **HTMX
+    )
     assert response.status_code == 200
     assert len(texts(row, "irritants")) == 2
     html = response.content.decode()
@@ -412,7 +423,7 @@ def test_deleting_a_statement_can_be_undone_and_it_comes_back_at_its_place(facil
     # The undo notice holds what the restore needs.
     data = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html))
     assert data["position"] == "2" and data["emphasised"] == "true"
-    restored = facilitator.post(
+    restored = facilitator_client.post(
         cell_url(section, "diagnostic", row, "irritants", "restaurer"), data, **HTMX
     )
     assert restored.status_code == 200
@@ -420,12 +431,14 @@ def test_deleting_a_statement_can_be_undone_and_it_comes_back_at_its_place(facil
     assert row.irritants.get(text=middle.text).emphasised
 
 
-def test_undoing_a_deletion_makes_room_when_the_place_was_taken_meanwhile(facilitator, section):
+def test_undoing_a_deletion_makes_room_when_the_place_was_taken_meanwhile(
+    facilitator_client, section
+):
     row = DiagnosticRow.objects.filter(section=section).first()
     a, b, c = row.irritants.order_by("position")
-    facilitator.post(statement_url(section, "irritants", b, "supprimer"), **HTMX)
+    facilitator_client.post(statement_url(section, "irritants", b, "supprimer"), **HTMX)
     Irritant.objects.filter(pk=c.pk).update(position=2)  # someone else moved c up meanwhile
-    response = facilitator.post(
+    response = facilitator_client.post(
         cell_url(section, "diagnostic", row, "irritants", "restaurer"),
         {"text": b.text, "position": 2},
         **HTMX,
@@ -435,18 +448,18 @@ def test_undoing_a_deletion_makes_room_when_the_place_was_taken_meanwhile(facili
     assert list(row.irritants.values_list("position", flat=True)) == [1, 2, 3]
 
 
-def test_moving_a_statement_up_and_down_swaps_it_with_its_neighbour(facilitator, section):
+def test_moving_a_statement_up_and_down_swaps_it_with_its_neighbour(facilitator_client, section):
     row = DiagnosticRow.objects.filter(section=section).first()
     a, b, c = row.irritants.order_by("position")
-    response = facilitator.post(statement_url(section, "irritants", c, "monter"), **HTMX)
+    response = facilitator_client.post(statement_url(section, "irritants", c, "monter"), **HTMX)
     assert response.status_code == 200
     assert texts(row, "irritants") == [a.text, c.text, b.text]
     assert settled(response)["focus"] == [f"irritants-{c.pk}-up", f"irritants-{c.pk}-down"]
     assert "monte" in settled(response)["announce"]
-    facilitator.post(statement_url(section, "irritants", a, "descendre"), **HTMX)
+    facilitator_client.post(statement_url(section, "irritants", a, "descendre"), **HTMX)
     assert texts(row, "irritants") == [c.text, a.text, b.text]
     # At an end, nothing moves.
-    response = facilitator.post(statement_url(section, "irritants", c, "monter"), **HTMX)
+    response = facilitator_client.post(statement_url(section, "irritants", c, "monter"), **HTMX)
     assert response.status_code == 200 and "déjà" in settled(response)["announce"]
     assert texts(row, "irritants") == [c.text, a.text, b.text]
     # Moving does not count as an edit of the text: a form opened before still saves.
@@ -454,42 +467,44 @@ def test_moving_a_statement_up_and_down_swaps_it_with_its_neighbour(facilitator,
     assert touched(section.synthesis)
 
 
-def test_emphasis_toggles_on_and_off(facilitator, section):
+def test_emphasis_toggles_on_and_off(facilitator_client, section):
     irritant = Irritant.objects.filter(row__section=section).first()
     url = statement_url(section, "irritants", irritant, "mise-en-avant")
-    response = facilitator.post(url, {"version": 1, "emphasised": "true"}, **HTMX)
+    response = facilitator_client.post(url, {"version": 1, "emphasised": "true"}, **HTMX)
     assert response.status_code == 200
     assert Irritant.objects.get(pk=irritant.pk).emphasised
     html = response.content.decode()
     assert "board-statement--emphasised" in html and "<strong>" in html
     assert 'aria-pressed="true"' in html and "(mis en avant)" in html
     assert '"version": "2", "emphasised": "false"' in html
-    facilitator.post(url, {"version": 2, "emphasised": "false"}, **HTMX)
+    facilitator_client.post(url, {"version": 2, "emphasised": "false"}, **HTMX)
     assert not Irritant.objects.get(pk=irritant.pk).emphasised
 
 
-def test_a_stale_emphasis_toggle_is_refused_and_shows_the_current_statement(facilitator, section):
+def test_a_stale_emphasis_toggle_is_refused_and_shows_the_current_statement(
+    facilitator_client, section
+):
     irritant = Irritant.objects.filter(row__section=section).first()
     Irritant.objects.filter(pk=irritant.pk).update(text="Changé ailleurs", version=5)
     url = statement_url(section, "irritants", irritant, "mise-en-avant")
-    response = facilitator.post(url, {"version": 1, "emphasised": "true"}, **HTMX)
+    response = facilitator_client.post(url, {"version": 1, "emphasised": "true"}, **HTMX)
     assert response.status_code == 409
     assert "Changé ailleurs" in response.content.decode()
     assert not Irritant.objects.get(pk=irritant.pk).emphasised
 
 
 def test_a_main_irritant_is_picked_among_the_diagnostic_irritants_of_the_section(
-    facilitator, section
+    facilitator_client, section
 ):
     row = ProjectionRow.objects.filter(section=section).first()
     irritant = Irritant.objects.filter(row__section=section).last()
-    picker = facilitator.get(
+    picker = facilitator_client.get(
         cell_url(section, "projections", row, "irritants-principaux", "relier"), **HTMX
     )
     html = picker.content.decode()
     assert f'<label class="fr-label" for="link-irritants-principaux-{row.pk}">' in html
     assert f'<option value="{irritant.pk}"' in html and "Ligne 2 du diagnostic" in html
-    response = facilitator.post(
+    response = facilitator_client.post(
         cell_url(section, "projections", row, "irritants-principaux"),
         {"mode": "link", "source": irritant.pk, "text": ""},
         **HTMX,
@@ -500,21 +515,21 @@ def test_a_main_irritant_is_picked_among_the_diagnostic_irritants_of_the_section
     assert irritant.text in response.content.decode()
 
 
-def test_a_main_irritant_may_be_typed_instead(facilitator, section):
+def test_a_main_irritant_may_be_typed_instead(facilitator_client, section):
     row = ProjectionRow.objects.filter(section=section).first()
-    facilitator.post(
+    facilitator_client.post(
         cell_url(section, "projections", row, "irritants-principaux"), {"text": "Saisi"}, **HTMX
     )
     main = row.main_irritants.order_by("position").last()
     assert (main.source, main.text) == (None, "Saisi")
 
 
-def test_an_irritant_of_another_section_cannot_be_linked(facilitator, section):
+def test_an_irritant_of_another_section_cannot_be_linked(facilitator_client, section):
     other = factories.board_section(rows=1, statements=1, synthesis=section.synthesis, thematic=3)
     foreign = Irritant.objects.filter(row__section=other).first()
     row = ProjectionRow.objects.filter(section=section).first()
     count = row.main_irritants.count()
-    response = facilitator.post(
+    response = facilitator_client.post(
         cell_url(section, "projections", row, "irritants-principaux"),
         {"mode": "link", "source": foreign.pk},
         **HTMX,
@@ -524,10 +539,12 @@ def test_an_irritant_of_another_section_cannot_be_linked(facilitator, section):
     assert row.main_irritants.count() == count
 
 
-def test_an_axis_is_picked_among_the_levers_and_its_link_can_be_changed(facilitator, section):
+def test_an_axis_is_picked_among_the_levers_and_its_link_can_be_changed(
+    facilitator_client, section
+):
     row = ActionPlanRow.objects.filter(section=section).first()
     lever = Lever.objects.filter(row__section=section).last()
-    facilitator.post(
+    facilitator_client.post(
         cell_url(section, "plan-action", row, "axes"),
         {"mode": "link", "source": lever.pk},
         **HTMX,
@@ -535,7 +552,7 @@ def test_an_axis_is_picked_among_the_levers_and_its_link_can_be_changed(facilita
     axis = row.axes.order_by("position").last()
     assert axis.source == lever
     other = Lever.objects.filter(row__section=section).first()
-    response = facilitator.post(
+    response = facilitator_client.post(
         statement_url(section, "axes", axis, "modifier"),
         {"source": other.pk, "text": "", "version": axis.version},
         **HTMX,
@@ -543,7 +560,7 @@ def test_an_axis_is_picked_among_the_levers_and_its_link_can_be_changed(facilita
     assert response.status_code == 200
     assert Axis.objects.get(pk=axis.pk).source == other
     # Unlinking needs a text of its own.
-    response = facilitator.post(
+    response = facilitator_client.post(
         statement_url(section, "axes", axis, "modifier"),
         {"source": "", "text": "", "version": axis.version + 1},
         **HTMX,
@@ -552,9 +569,9 @@ def test_an_axis_is_picked_among_the_levers_and_its_link_can_be_changed(facilita
     assert "Saisissez un texte ou choisissez un levier des projections" in response.content.decode()
 
 
-def test_an_irritant_a_main_irritant_links_cannot_be_deleted(facilitator, section):
+def test_an_irritant_a_main_irritant_links_cannot_be_deleted(facilitator_client, section):
     main = MainIrritant.objects.filter(row__section=section, source__isnull=False).first()
-    response = facilitator.post(
+    response = facilitator_client.post(
         statement_url(section, "irritants", main.source, "supprimer"), **HTMX
     )
     assert response.status_code == 409
@@ -566,8 +583,8 @@ def test_an_irritant_a_main_irritant_links_cannot_be_deleted(facilitator, sectio
 # Rows ----------------------------------------------------------------------------------------
 
 
-def test_adding_a_row_appends_an_empty_row_and_focuses_its_first_field(facilitator, section):
-    response = facilitator.post(board_url(section, "board:add_row", "projections"), **HTMX)
+def test_adding_a_row_appends_an_empty_row_and_focuses_its_first_field(facilitator_client, section):
+    response = facilitator_client.post(board_url(section, "board:add_row", "projections"), **HTMX)
     assert response.status_code == 200
     row = ProjectionRow.objects.filter(section=section).order_by("position").last()
     assert row.main_irritants.count() == 0
@@ -577,11 +594,11 @@ def test_adding_a_row_appends_an_empty_row_and_focuses_its_first_field(facilitat
     assert touched(section.synthesis)
 
 
-def test_deleting_a_row_removes_it_with_its_statements(facilitator, section):
-    facilitator.post(board_url(section, "board:add_row", "plan-action"), **HTMX)
+def test_deleting_a_row_removes_it_with_its_statements(facilitator_client, section):
+    facilitator_client.post(board_url(section, "board:add_row", "plan-action"), **HTMX)
     row = ActionPlanRow.objects.filter(section=section).order_by("position").last()
     factories.ActionFactory(row=row)
-    response = facilitator.post(
+    response = facilitator_client.post(
         board_url(section, "board:delete_row", "plan-action", row.pk), **HTMX
     )
     assert response.status_code == 200
@@ -589,9 +606,9 @@ def test_deleting_a_row_removes_it_with_its_statements(facilitator, section):
     assert ActionPlanRow.objects.filter(section=section).count() == 2
 
 
-def test_a_row_whose_lever_an_axis_takes_up_cannot_be_deleted(facilitator, section):
+def test_a_row_whose_lever_an_axis_takes_up_cannot_be_deleted(facilitator_client, section):
     row = ProjectionRow.objects.filter(section=section).first()
-    response = facilitator.post(
+    response = facilitator_client.post(
         board_url(section, "board:delete_row", "projections", row.pk), **HTMX
     )
     assert response.status_code == 409
@@ -600,9 +617,11 @@ def test_a_row_whose_lever_an_axis_takes_up_cannot_be_deleted(facilitator, secti
     assert Lever.objects.filter(row=row).count() == 3
 
 
-def test_rows_move_up_and_down(facilitator, section):
+def test_rows_move_up_and_down(facilitator_client, section):
     first, second = DiagnosticRow.objects.filter(section=section).order_by("position")
-    facilitator.post(board_url(section, "board:move_row_up", "diagnostic", second.pk), **HTMX)
+    facilitator_client.post(
+        board_url(section, "board:move_row_up", "diagnostic", second.pk), **HTMX
+    )
     assert list(
         DiagnosticRow.objects.filter(section=section)
         .order_by("position")
@@ -610,13 +629,13 @@ def test_rows_move_up_and_down(facilitator, section):
     ) == [second.pk, first.pk]
 
 
-def test_the_retex_a_diagnostic_row_cites_are_chosen_among_the_sheets(facilitator, section):
+def test_the_retex_a_diagnostic_row_cites_are_chosen_among_the_sheets(facilitator_client, section):
     row = DiagnosticRow.objects.filter(section=section).first()
     sheets = list(RetexSheet.objects.filter(section=section).order_by("number"))
     url = board_url(section, "board:edit_row_retex", row.pk)
-    form = facilitator.get(url, **HTMX).content.decode()
+    form = facilitator_client.get(url, **HTMX).content.decode()
     assert f'id="retex-{row.pk}-sheets_0"' in form and "RETEX 3 – " in form
-    response = facilitator.post(
+    response = facilitator_client.post(
         url,
         {"version": 1, "sheets": [sheets[1].pk, sheets[2].pk], "retex_label": "Témoignage oral"},
         **HTMX,
@@ -624,24 +643,24 @@ def test_the_retex_a_diagnostic_row_cites_are_chosen_among_the_sheets(facilitato
     assert response.status_code == 200
     assert set(row.retex_sheets.all()) == {sheets[1], sheets[2]}
     assert "RETEX 2, RETEX 3" in response.content.decode()
-    stale = facilitator.post(url, {"version": 1, "sheets": [sheets[0].pk]}, **HTMX)
+    stale = facilitator_client.post(url, {"version": 1, "sheets": [sheets[0].pk]}, **HTMX)
     assert stale.status_code == 409
     assert "Enregistré maintenant" in stale.content.decode()
     assert set(row.retex_sheets.all()) == {sheets[1], sheets[2]}
 
 
-def test_the_horizon_of_an_action_plan_row_is_saved_on_change(facilitator, section):
+def test_the_horizon_of_an_action_plan_row_is_saved_on_change(facilitator_client, section):
     row = ActionPlanRow.objects.filter(section=section).first()
     url = board_url(section, "board:horizon", row.pk)
-    response = facilitator.post(url, {"version": 1, "horizon": "long"}, **HTMX)
+    response = facilitator_client.post(url, {"version": 1, "horizon": "long"}, **HTMX)
     assert response.status_code == 200
     assert ActionPlanRow.objects.get(pk=row.pk).horizon == Horizon.LONG
     assert "Long terme" in settled(response)["announce"]
-    stale = facilitator.post(url, {"version": 1, "horizon": "moyen"}, **HTMX)
+    stale = facilitator_client.post(url, {"version": 1, "horizon": "moyen"}, **HTMX)
     assert stale.status_code == 409
     assert "«\u00a0Long terme\u00a0» entre-temps" in stale.content.decode()
     assert "«\u00a0Moyen terme\u00a0» n’a pas été enregistré" in stale.content.decode()
-    bad = facilitator.post(url, {"version": 2, "horizon": "demain"}, **HTMX)
+    bad = facilitator_client.post(url, {"version": 2, "horizon": "demain"}, **HTMX)
     assert bad.status_code == 422
     assert ActionPlanRow.objects.get(pk=row.pk).horizon == Horizon.LONG
 
@@ -649,10 +668,10 @@ def test_the_horizon_of_an_action_plan_row_is_saved_on_change(facilitator, secti
 # RETEX sheets ----------------------------------------------------------------------------------
 
 
-def test_a_retex_sheet_is_added_with_its_links(facilitator, section):
-    form = facilitator.get(board_url(section, "board:add_sheet"), **HTMX)
+def test_a_retex_sheet_is_added_with_its_links(facilitator_client, section):
+    form = facilitator_client.get(board_url(section, "board:add_sheet"), **HTMX)
     assert 'value="4"' in form.content.decode()  # the next number
-    response = facilitator.post(
+    response = facilitator_client.post(
         board_url(section, "board:add_sheet"),
         {
             "number": 4,
@@ -672,8 +691,10 @@ def test_a_retex_sheet_is_added_with_its_links(facilitator, section):
     assert 'id="retex-new-slot"' in response.content.decode()
 
 
-def test_a_retex_sheet_with_a_taken_number_or_a_bad_link_is_refused_whole(facilitator, section):
-    response = facilitator.post(
+def test_a_retex_sheet_with_a_taken_number_or_a_bad_link_is_refused_whole(
+    facilitator_client, section
+):
+    response = facilitator_client.post(
         board_url(section, "board:add_sheet"),
         {"number": 2, "links": "https://ok.example.org\njavascript:alert(1)"},
         **HTMX,
@@ -685,21 +706,23 @@ def test_a_retex_sheet_with_a_taken_number_or_a_bad_link_is_refused_whole(facili
     assert RetexSheet.objects.filter(section=section).count() == 3
 
 
-def test_two_concurrent_edits_of_a_retex_sheet_keep_both_versions_visible(facilitator, section):
+def test_two_concurrent_edits_of_a_retex_sheet_keep_both_versions_visible(
+    facilitator_client, section
+):
     sheet = RetexSheet.objects.filter(section=section).first()
     url = board_url(section, "board:edit_sheet", sheet.pk)
     data = {"number": sheet.number, "origin": "A", "title": "Titre A", "text": "", "version": 1}
-    assert facilitator.post(url, data, **HTMX).status_code == 200
-    stale = facilitator.post(url, {**data, "title": "Titre B"}, **HTMX)
+    assert facilitator_client.post(url, data, **HTMX).status_code == 200
+    stale = facilitator_client.post(url, {**data, "title": "Titre B"}, **HTMX)
     assert stale.status_code == 409
     html = stale.content.decode()
     assert "Titre A" in html and "Titre B" in html
     assert RetexSheet.objects.get(pk=sheet.pk).title == "Titre A"
 
 
-def test_deleting_a_retex_sheet_redraws_the_rows_that_cited_it(facilitator, section):
+def test_deleting_a_retex_sheet_redraws_the_rows_that_cited_it(facilitator_client, section):
     reference = RetexReference.objects.filter(row__section=section).first()
-    response = facilitator.post(
+    response = facilitator_client.post(
         board_url(section, "board:delete_sheet", reference.sheet_id), **HTMX
     )
     assert response.status_code == 200
@@ -712,18 +735,18 @@ def test_deleting_a_retex_sheet_redraws_the_rows_that_cited_it(facilitator, sect
 
 
 def test_statement_urls_written_by_the_templates_are_those_of_the_url_patterns(
-    facilitator, section
+    facilitator_client, section
 ):
-    html = facilitator.get(board_url(section)).content.decode()
+    html = facilitator_client.get(board_url(section)).content.decode()
     for slug, cell in CELLS.items():
         statement = cell.model.objects.filter(row__section=section).first()
         for action in ["modifier", "monter", "descendre", "mise-en-avant", "supprimer"]:
             assert statement_url(section, slug, statement, action) in html, (slug, action)
 
 
-def test_edit_forms_carry_what_is_needed_to_reopen_them_after_a_login(facilitator, section):
+def test_edit_forms_carry_what_is_needed_to_reopen_them_after_a_login(facilitator_client, section):
     irritant = Irritant.objects.filter(row__section=section).first()
-    html = facilitator.get(statement_url(section, "irritants", irritant, "modifier")).content
+    html = facilitator_client.get(statement_url(section, "irritants", irritant, "modifier")).content
     html = html.decode()
     assert f'data-board-open="{statement_url(section, "irritants", irritant, "modifier")}"' in html
     assert f'data-board-target="irritants-{irritant.pk}"' in html
@@ -746,6 +769,7 @@ def test_the_largest_fixture_section_renders_with_a_constant_number_of_queries(
     assert "Enseigner et apprendre avec le numérique" in response.content.decode()
 
 
+@pytest.mark.slow
 def test_a_section_ten_times_larger_renders_with_the_same_number_of_queries(
     client, django_assert_max_num_queries
 ):
@@ -763,14 +787,16 @@ def test_a_section_ten_times_larger_renders_with_the_same_number_of_queries(
 
 
 def test_each_change_costs_a_bounded_number_of_queries(
-    facilitator, section, django_assert_max_num_queries
+    facilitator_client, section, django_assert_max_num_queries
 ):
     row = DiagnosticRow.objects.filter(section=section).first()
     with django_assert_max_num_queries(21):  # 20, and the change's historical record
-        facilitator.post(cell_url(section, "diagnostic", row, "irritants"), {"text": "x"}, **HTMX)
+        facilitator_client.post(
+            cell_url(section, "diagnostic", row, "irritants"), {"text": "x"}, **HTMX
+        )
 
 
-def test_an_undo_with_an_impossible_position_or_blank_text_is_refused(facilitator, section):
+def test_an_undo_with_an_impossible_position_or_blank_text_is_refused(facilitator_client, section):
     row = DiagnosticRow.objects.filter(section=section).first()
     before = texts(row, "irritants")
     url = cell_url(section, "diagnostic", row, "irritants", "restaurer")
@@ -779,14 +805,14 @@ def test_an_undo_with_an_impossible_position_or_blank_text_is_refused(facilitato
         {"text": "Revenu", "position": 2**31 + 5},
         {"text": "   ", "position": 1},
     ):
-        response = facilitator.post(url, data, **HTMX)
+        response = facilitator_client.post(url, data, **HTMX)
         assert response.status_code == 422, data
     assert texts(row, "irritants") == before
 
 
-def test_a_retex_sheet_key_no_database_can_hold_is_refused(facilitator, section):
+def test_a_retex_sheet_key_no_database_can_hold_is_refused(facilitator_client, section):
     row = DiagnosticRow.objects.filter(section=section).first()
     url = board_url(section, "board:edit_row_retex", row.pk)
-    response = facilitator.post(url, {"version": 1, "sheets": ["1" + "0" * 20]}, **HTMX)
+    response = facilitator_client.post(url, {"version": 1, "sheets": ["1" + "0" * 20]}, **HTMX)
     assert response.status_code == 422
     assert "Fiche RETEX invalide." in response.content.decode()

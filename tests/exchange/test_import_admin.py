@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from etatsgeneraux.exchange.importing import MAX_FILE_BYTES
-from tests.test_importing import docx_bytes, seed, template_docx
+from tests import factories
+from tests.exchange.test_importing import docx_bytes, seed, template_docx
 from workshops.models import Department, Region, Synthesis
 
 pytestmark = pytest.mark.django_db
@@ -36,16 +37,14 @@ def post(client, data, name="synthese.txt", **fields):
 
 
 @pytest.fixture
-def facilitator(reference_data, django_user_model):
-    """Staff allowed to add syntheses, not a superuser."""
-    user = django_user_model.objects.create_user("animatrice", password="x" * 12, is_staff=True)
+def importer_client(reference_data):
+    """Staff allowed to add syntheses, not a superuser, logged in."""
+    user = factories.UserFactory(username="animatrice", is_staff=True)
     user.user_permissions.add(
         Permission.objects.get(codename="add_synthesis"),
         Permission.objects.get(codename="view_synthesis"),
     )
-    client = Client()
-    client.force_login(user)
-    return client
+    return factories.logged_in(user)
 
 
 def test_the_changelist_offers_the_import_to_those_who_may_add_syntheses(
@@ -74,10 +73,10 @@ def test_anonymous_visitors_are_sent_to_the_login_page(reference_data, client):
     assert reverse("admin:login") in response["Location"]
 
 
-def test_a_facilitator_imports_a_text_seed_and_sees_the_report(facilitator):
-    assert "Importer une synthèse" in page_text(facilitator.get(IMPORT_URL))
+def test_a_facilitator_imports_a_text_seed_and_sees_the_report(importer_client):
+    assert "Importer une synthèse" in page_text(importer_client.get(IMPORT_URL))
 
-    response = post(facilitator, seed("001").read_bytes())
+    response = post(importer_client, seed("001").read_bytes())
 
     text = page_text(response)
     assert response.status_code == 200
@@ -89,7 +88,7 @@ def test_a_facilitator_imports_a_text_seed_and_sees_the_report(facilitator):
     synthesis = Synthesis.objects.get(slug="import-admin")
     assert synthesis.sections.get().thematic.number == 5
 
-    again = page_text(post(facilitator, seed("001").read_bytes()))
+    again = page_text(post(importer_client, seed("001").read_bytes()))
     assert "Aucun changement : le document est identique à la synthèse enregistrée" in again
     assert Synthesis.objects.get(slug="import-admin").updated_at == synthesis.updated_at
 
@@ -131,9 +130,8 @@ def test_a_dry_run_in_the_admin_writes_nothing(admin_client, reference_data):
     assert not Synthesis.objects.exists()
 
 
-def test_the_import_form_is_protected_against_cross_site_requests(reference_data, superuser):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(superuser)
+def test_the_import_form_is_protected_against_cross_site_requests(reference_data, admin_user):
+    client = factories.logged_in(admin_user, enforce_csrf_checks=True)
 
     response = post(client, seed("001").read_bytes())
 

@@ -16,11 +16,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from etatsgeneraux.devtools.management.commands import prepare_load_test
 from etatsgeneraux.devtools.management.commands.check_load_test import lost_edits
-from workshops.management.commands import prepare_load_test
 from workshops.models import Irritant
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -42,6 +42,7 @@ def test_the_scenario_file_is_readable_by_its_owner_only(scenario):
     assert scenario.stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.slow
 def test_a_short_run_saves_every_acknowledged_edit(scenario, live_server, tmp_path):
     if connection.vendor == "sqlite":
         # The test server's threads share one in-memory SQLite connection, which concurrent

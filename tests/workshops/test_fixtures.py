@@ -19,6 +19,7 @@ from actionplans.models import (
     Timing,
 )
 from etatsgeneraux.exchange.fixtures import serialize_syntheses
+from tests.factories import SEEDS
 from workshops.fixtures import DEMO_SLUGS
 from workshops.models import (
     DiagnosticRow,
@@ -35,7 +36,6 @@ from workshops.models import (
 
 pytestmark = pytest.mark.django_db
 
-SEEDS = Path(__file__).parent / "seeds"
 
 # (slug, canonical thematic) -> counts per stage, as the documents hold them:
 # RETEX sheets, diagnostic rows, irritants, strengths | projection rows, main irritants,

@@ -6,12 +6,10 @@ import io
 import json
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +19,7 @@ from etatsgeneraux.exchange import documents
 from etatsgeneraux.exchange.fixtures import CONTENT_MODELS
 from etatsgeneraux.history.views import PAGE_SIZE
 from tests import factories
+from tests.factories import SEEDS
 from workshops.historical import IMPORT, RESTORE, HistoricalContent
 from workshops.models import (
     DiagnosticRow,
@@ -37,7 +36,6 @@ from workshops.models import (
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-SEEDS = Path(__file__).parent / "seeds"
 # Queries of a history page, whatever the synthesis's size: session, user, demo-account check,
 # synthesis, the right to edit it, the thematics, the count, the page's keys, its records,
 # their authors.
@@ -56,17 +54,11 @@ def synthesis(section):
 
 
 @pytest.fixture
-def user(synthesis):
-    user = factories.facilitator_of(synthesis)
-    user.first_name, user.last_name = "Anne", "Le Goff"
-    user.save()
-    return user
-
-
-@pytest.fixture
-def facilitator(client, user):
-    client.force_login(user)
-    return client
+def facilitator(facilitator):
+    """The facilitator of tests/conftest.py, with a name: the history shows who changed what."""
+    facilitator.first_name, facilitator.last_name = "Anne", "Le Goff"
+    facilitator.save()
+    return facilitator
 
 
 def text(response):
@@ -127,10 +119,10 @@ def test_the_synthesis_and_every_content_model_keep_their_history():
 
 
 def test_editing_a_statement_on_the_board_records_who_when_and_the_text_before_and_after(
-    facilitator, section, user
+    facilitator_client, section, facilitator
 ):
     irritant = first_row(section).irritants.order_by("position").first()
-    response = facilitator.post(
+    response = facilitator_client.post(
         board(section, "board_edit_statement", "irritants", irritant.pk),
         {"text": "Débit insuffisant dans les collèges", "version": irritant.version},
         **HTMX,
@@ -138,12 +130,12 @@ def test_editing_a_statement_on_the_board_records_who_when_and_the_text_before_a
     assert response.status_code == 200
 
     record = Irritant.history.filter(id=irritant.pk).latest()
-    assert record.history_type == "~" and record.history_user == user
+    assert record.history_type == "~" and record.history_user == facilitator
     assert timezone.now() - record.history_date < timedelta(minutes=1)
     assert record.text == "Débit insuffisant dans les collèges" and record.version == 2
     assert record.history_synthesis_id == section.synthesis_id
     assert record.history_thematic_id == section.thematic_id
-    page = text(facilitator.get(history_url(section.synthesis)))
+    page = text(facilitator_client.get(history_url(section.synthesis)))
     entry = page[page.index(f'id="changement-irritants-{record.history_id}"') :]
     entry = entry[: entry.index("</tr>")]
     assert "Irritant modifié" in entry and "Anne Le Goff" in entry
@@ -155,10 +147,10 @@ def test_editing_a_statement_on_the_board_records_who_when_and_the_text_before_a
     assert "Débit insuffisant dans les collèges</ins>" in entry
 
 
-def test_a_stale_edit_is_refused_and_records_nothing(facilitator, section):
+def test_a_stale_edit_is_refused_and_records_nothing(facilitator_client, section):
     irritant = first_row(section).irritants.order_by("position").first()
     recorded = Irritant.history.count()
-    response = facilitator.post(
+    response = facilitator_client.post(
         board(section, "board_edit_statement", "irritants", irritant.pk),
         {"text": "Écrase l'autre", "version": irritant.version + 5},
         **HTMX,
@@ -167,16 +159,20 @@ def test_a_stale_edit_is_refused_and_records_nothing(facilitator, section):
     assert Irritant.history.count() == recorded
 
 
-def test_moving_a_statement_records_the_new_positions_of_both(facilitator, section, user):
+def test_moving_a_statement_records_the_new_positions_of_both(
+    facilitator_client, section, facilitator
+):
     first, second, _third = first_row(section).irritants.order_by("position")
-    response = facilitator.post(board(section, "board_move_down", "irritants", first.pk), **HTMX)
+    response = facilitator_client.post(
+        board(section, "board_move_down", "irritants", first.pk), **HTMX
+    )
     assert response.status_code == 200
 
     moved = Irritant.history.filter(id=first.pk).latest()
     pushed = Irritant.history.filter(id=second.pk).latest()
-    assert (moved.history_type, moved.position, moved.history_user) == ("~", 2, user)
+    assert (moved.history_type, moved.position, moved.history_user) == ("~", 2, facilitator)
     assert (pushed.history_type, pushed.position) == ("~", 1)
-    page = text(facilitator.get(history_url(section.synthesis), {"type": "modifications"}))
+    page = text(facilitator_client.get(history_url(section.synthesis), {"type": "modifications"}))
     assert page.count("Irritant déplacé") == 2
     assert 'Position\u00a0: <del><span class="fr-sr-only">avant\u00a0: </span>1</del>' in page
 
@@ -252,28 +248,32 @@ def test_the_synthesis_admin_shows_its_history_too(admin_client, synthesis):
 
 
 def test_the_synthesis_page_links_to_its_history_for_those_who_may_edit_it(
-    facilitator, client, synthesis
+    facilitator_client, referent_client, synthesis
 ):
     url = reverse("syntheses:detail", args=[synthesis.slug])
-    assert history_url(synthesis) in text(facilitator.get(url))
-    department = factories.DepartmentFactory(region=synthesis.region)
-    client.force_login(factories.ReferentMembershipFactory(department=department).user)
-    assert history_url(synthesis) not in text(client.get(url))
+    assert history_url(synthesis) in text(facilitator_client.get(url))
+    assert history_url(synthesis) not in text(referent_client.get(url))
 
 
-def test_the_history_lists_changes_newest_first_and_filters_them(facilitator, section):
+def test_the_history_lists_changes_newest_first_and_filters_them(facilitator_client, section):
     row = first_row(section)
     doomed = row.strengths.order_by("position").first()
-    facilitator.post(board(section, "board_delete_statement", "points-forts", doomed.pk), **HTMX)
+    facilitator_client.post(
+        board(section, "board_delete_statement", "points-forts", doomed.pk), **HTMX
+    )
 
-    page = text(facilitator.get(history_url(section.synthesis)))
+    page = text(facilitator_client.get(history_url(section.synthesis)))
     assert page.index("Point fort supprimé") < page.index("Point fort ajouté")
-    deletions = text(facilitator.get(history_url(section.synthesis), {"type": "suppressions"}))
+    deletions = text(
+        facilitator_client.get(history_url(section.synthesis), {"type": "suppressions"})
+    )
     assert "Point fort supprimé" in deletions and "ajouté" not in deletions
     other = section.thematic.number % 5 + 1
-    elsewhere = text(facilitator.get(history_url(section.synthesis), {"thematique": other}))
+    elsewhere = text(facilitator_client.get(history_url(section.synthesis), {"thematique": other}))
     assert "Aucun changement ne correspond à ces filtres." in elsewhere
-    nonsense = facilitator.get(history_url(section.synthesis), {"type": "x", "thematique": "²"})
+    nonsense = facilitator_client.get(
+        history_url(section.synthesis), {"type": "x", "thematique": "²"}
+    )
     assert nonsense.status_code == 200 and "Point fort supprimé" in text(nonsense)
 
 
@@ -309,15 +309,17 @@ def test_populate_history_gives_loaded_content_a_first_version_to_compare_with(d
     assert page.count('<tr id="changement-') == 1
 
 
-def test_the_history_is_paginated(facilitator, section):
-    response = facilitator.get(history_url(section.synthesis))
+def test_the_history_is_paginated(facilitator_client, section):
+    response = facilitator_client.get(history_url(section.synthesis))
     count = int(re.search(r"(\d+) changements", text(response)).group(1))
     assert count > PAGE_SIZE
     assert text(response).count('<tr id="changement-') == PAGE_SIZE
     last = (count - 1) // PAGE_SIZE + 1
-    response = facilitator.get(history_url(section.synthesis), {"page": last})
+    response = facilitator_client.get(history_url(section.synthesis), {"page": last})
     assert text(response).count('<tr id="changement-') == count - (last - 1) * PAGE_SIZE
-    assert facilitator.get(history_url(section.synthesis), {"page": "zzz"}).status_code == 200
+    assert (
+        facilitator_client.get(history_url(section.synthesis), {"page": "zzz"}).status_code == 200
+    )
 
 
 def test_a_history_page_costs_the_same_queries_for_the_fixture_and_a_larger_synthesis(
@@ -344,7 +346,7 @@ def test_a_history_page_costs_the_same_queries_for_the_fixture_and_a_larger_synt
 
 
 @pytest.fixture
-def deleted_irritant(section, user):
+def deleted_irritant(section, facilitator):
     return gone(first_row(section).irritants.order_by("position")[1])
 
 
@@ -376,9 +378,8 @@ def test_an_anonymous_visitor_is_sent_to_log_in_and_restores_nothing(
     assert not Irritant.objects.filter(pk=deleted_irritant.pk).exists()
 
 
-def test_a_restore_needs_the_csrf_token(synthesis, user, deleted_irritant):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
+def test_a_restore_needs_the_csrf_token(synthesis, facilitator, deleted_irritant):
+    client = factories.logged_in(facilitator, enforce_csrf_checks=True)
     response = restore(client, synthesis, "irritants", deletion(Irritant, deleted_irritant.pk))
     assert response.status_code == 403
     assert not Irritant.objects.filter(pk=deleted_irritant.pk).exists()
@@ -394,19 +395,19 @@ def linked_section(synthesis):
 
 
 def test_a_statement_deleted_on_the_board_is_restored_at_its_place_with_emphasis_and_link(
-    facilitator, user, linked_section
+    facilitator_client, facilitator, linked_section
 ):
     section = linked_section
     synthesis = section.synthesis
     row = first_row(section, ProjectionRow)
     main = row.main_irritants.order_by("position").first()  # linked to an irritant, no text
     assert main.source_id and main.text == ""
-    facilitator.post(
+    facilitator_client.post(
         board(section, "board_emphasis", "irritants-principaux", main.pk),
         {"version": main.version, "emphasised": "true"},
         **HTMX,
     )
-    response = facilitator.post(
+    response = facilitator_client.post(
         board(section, "board_delete_statement", "irritants-principaux", main.pk), **HTMX
     )
     assert response.status_code == 200
@@ -415,12 +416,12 @@ def test_a_statement_deleted_on_the_board_is_restored_at_its_place_with_emphasis
     before = list(row.main_irritants.order_by("position").values_list("pk", "position"))
 
     preview_url = reverse("reports:synthesis_preview", args=[synthesis.slug])
-    shown = text(facilitator.get(preview_url)).count(main.source.text)
-    page = text(facilitator.get(history_url(synthesis)))
+    shown = text(facilitator_client.get(preview_url)).count(main.source.text)
+    page = text(facilitator_client.get(history_url(synthesis)))
     record = deletion(MainIrritant, main.pk)
     assert f'name="enregistrement" value="{record.history_id}"' in page
     old_touch = Synthesis.objects.get(pk=synthesis.pk).updated_at
-    response = restore(facilitator, synthesis, "irritants-principaux", record)
+    response = restore(facilitator_client, synthesis, "irritants-principaux", record)
     assert response.status_code == 302
     assert any("Irritant principal restauré à sa place" in m for m in messages_of(response))
 
@@ -433,27 +434,31 @@ def test_a_statement_deleted_on_the_board_is_restored_at_its_place_with_emphasis
     assert (trace.history_type, trace.history_change_reason, trace.history_user) == (
         "+",
         RESTORE,
-        user,
+        facilitator,
     )
     # It is on the board and in the report (the PDF's HTML) again: the text of the irritant
     # it links shows once more, in the projections.
-    assert f"irritants-principaux-{main.pk}" in text(facilitator.get(board(section, "board")))
-    assert text(facilitator.get(preview_url)).count(main.source.text) == shown + 1
+    assert f"irritants-principaux-{main.pk}" in text(
+        facilitator_client.get(board(section, "board"))
+    )
+    assert text(facilitator_client.get(preview_url)).count(main.source.text) == shown + 1
     # The history says so, and offers no second restore.
-    page = text(facilitator.get(history_url(synthesis)))
+    page = text(facilitator_client.get(history_url(synthesis)))
     assert "Irritant principal restauré" in page
     assert page.count("Irritant principal décalé") == 3  # the ones that made room
     assert f'name="enregistrement" value="{record.history_id}"' not in page
 
 
-def test_restoring_twice_is_refused_and_changes_nothing(facilitator, synthesis, deleted_irritant):
+def test_restoring_twice_is_refused_and_changes_nothing(
+    facilitator_client, synthesis, deleted_irritant
+):
     record = deletion(Irritant, deleted_irritant.pk)
-    assert restore(facilitator, synthesis, "irritants", record).status_code == 302
-    facilitator.get(history_url(synthesis))  # shows (and consumes) the success message
+    assert restore(facilitator_client, synthesis, "irritants", record).status_code == 302
+    facilitator_client.get(history_url(synthesis))  # shows (and consumes) the success message
     recorded = Irritant.history.count()
     statements = irritants(deleted_irritant.row)
 
-    response = restore(facilitator, synthesis, "irritants", record)
+    response = restore(facilitator_client, synthesis, "irritants", record)
     assert response.status_code == 302
     assert messages_of(response) == [
         "Restauration impossible\u00a0: cet irritant a déjà été restauré\u00a0: "
@@ -462,11 +467,15 @@ def test_restoring_twice_is_refused_and_changes_nothing(facilitator, synthesis, 
     assert Irritant.history.count() == recorded and irritants(deleted_irritant.row) == statements
 
 
-def test_undoing_a_deletion_on_the_board_brings_back_the_same_statement(facilitator, section):
+def test_undoing_a_deletion_on_the_board_brings_back_the_same_statement(
+    facilitator_client, section
+):
     row = first_row(section)
     middle = row.irritants.order_by("position")[1]
-    facilitator.post(board(section, "board_delete_statement", "irritants", middle.pk), **HTMX)
-    response = facilitator.post(
+    facilitator_client.post(
+        board(section, "board_delete_statement", "irritants", middle.pk), **HTMX
+    )
+    response = facilitator_client.post(
         board(section, "board_restore_statement", "diagnostic", row.pk, "irritants"),
         {"text": middle.text, "position": middle.position},
         **HTMX,
@@ -475,25 +484,31 @@ def test_undoing_a_deletion_on_the_board_brings_back_the_same_statement(facilita
     assert Irritant.objects.get(pk=middle.pk).text == middle.text
     assert Irritant.history.filter(id=middle.pk).latest().history_change_reason == RESTORE
     # So the history offers no restore of it any more.
-    page = text(facilitator.get(history_url(section.synthesis)))
+    page = text(facilitator_client.get(history_url(section.synthesis)))
     record = deletion(Irritant, middle.pk)
     assert f'value="{record.history_id}"' not in page
 
 
-def test_restoring_a_row_brings_back_its_statements_and_retex_citations(facilitator, section):
+def test_restoring_a_row_brings_back_its_statements_and_retex_citations(
+    facilitator_client, section
+):
     rows = list(DiagnosticRow.objects.filter(section=section).order_by("position"))
     row = rows[0]
     early = row.strengths.order_by("position").first()  # deleted before the row: stays deleted
-    facilitator.post(board(section, "board_delete_statement", "points-forts", early.pk), **HTMX)
+    facilitator_client.post(
+        board(section, "board_delete_statement", "points-forts", early.pk), **HTMX
+    )
     statements = irritants(row)
     strengths = list(row.strengths.values_list("text", "position"))
     citations = list(row.retex_references.values_list("sheet_id", flat=True))
     assert citations
-    response = facilitator.post(board(section, "board_delete_row", "diagnostic", row.pk), **HTMX)
+    response = facilitator_client.post(
+        board(section, "board_delete_row", "diagnostic", row.pk), **HTMX
+    )
     assert response.status_code == 200 and not DiagnosticRow.objects.filter(pk=row.pk).exists()
 
     response = restore(
-        facilitator, section.synthesis, "lignes-diagnostic", deletion(DiagnosticRow, row.pk)
+        facilitator_client, section.synthesis, "lignes-diagnostic", deletion(DiagnosticRow, row.pk)
     )
     assert response.status_code == 302
     assert any("avec ses 5\u00a0énoncés" in m for m in messages_of(response))
@@ -508,15 +523,19 @@ def test_restoring_a_row_brings_back_its_statements_and_retex_citations(facilita
 
 
 def test_a_statement_of_a_deleted_row_asks_for_the_row_first_and_changes_nothing(
-    facilitator, section
+    facilitator_client, section
 ):
     row = first_row(section)
     irritant = row.irritants.order_by("position").first()
-    facilitator.post(board(section, "board_delete_statement", "irritants", irritant.pk), **HTMX)
-    facilitator.post(board(section, "board_delete_row", "diagnostic", row.pk), **HTMX)
+    facilitator_client.post(
+        board(section, "board_delete_statement", "irritants", irritant.pk), **HTMX
+    )
+    facilitator_client.post(board(section, "board_delete_row", "diagnostic", row.pk), **HTMX)
     recorded = Irritant.history.count()
 
-    response = restore(facilitator, section.synthesis, "irritants", deletion(Irritant, irritant.pk))
+    response = restore(
+        facilitator_client, section.synthesis, "irritants", deletion(Irritant, irritant.pk)
+    )
     assert response.status_code == 302
     assert messages_of(response) == [
         "Restauration impossible\u00a0: la ligne de cet irritant a été supprimée\u00a0: restaurez "
@@ -527,7 +546,7 @@ def test_a_statement_of_a_deleted_row_asks_for_the_row_first_and_changes_nothing
 
 
 def test_a_linked_statement_whose_source_is_gone_keeps_its_own_text_or_is_refused(
-    facilitator, linked_section
+    facilitator_client, linked_section
 ):
     section = linked_section
     projection = first_row(section, ProjectionRow)
@@ -535,7 +554,10 @@ def test_a_linked_statement_whose_source_is_gone_keeps_its_own_text_or_is_refuse
     gone(linked)
     gone(linked.source)
     response = restore(
-        facilitator, section.synthesis, "irritants-principaux", deletion(MainIrritant, linked.pk)
+        facilitator_client,
+        section.synthesis,
+        "irritants-principaux",
+        deletion(MainIrritant, linked.pk),
     )
     assert messages_of(response) == [
         "Restauration impossible\u00a0: l’irritant principal était relié à un irritant du "
@@ -550,21 +572,21 @@ def test_a_linked_statement_whose_source_is_gone_keeps_its_own_text_or_is_refuse
     )
     gone(axis)
     gone(lever)
-    restore(facilitator, section.synthesis, "axes", deletion(Axis, axis.pk))
+    restore(facilitator_client, section.synthesis, "axes", deletion(Axis, axis.pk))
     restored = Axis.objects.get(pk=axis.pk)
     assert restored.source_id is None and restored.text == "Axe écrit à la main"
 
 
-def test_a_deleted_retex_sheet_comes_back_with_its_links_and_citations(facilitator, section):
+def test_a_deleted_retex_sheet_comes_back_with_its_links_and_citations(facilitator_client, section):
     sheet = RetexSheet.objects.filter(section=section).order_by("number").first()
     links = list(sheet.links.values_list("url", "position"))
     citing = list(RetexReference.objects.filter(sheet=sheet).values_list("row_id", flat=True))
     assert links and citing
-    response = facilitator.post(board(section, "board_delete_sheet", sheet.pk), **HTMX)
+    response = facilitator_client.post(board(section, "board_delete_sheet", sheet.pk), **HTMX)
     assert response.status_code == 200
 
     response = restore(
-        facilitator, section.synthesis, "fiches-retex", deletion(RetexSheet, sheet.pk)
+        facilitator_client, section.synthesis, "fiches-retex", deletion(RetexSheet, sheet.pk)
     )
     assert messages_of(response) == [
         f"Fiche RETEX {sheet.number} restaurée, avec 1\u00a0lien et 1\u00a0citation dans le "
@@ -577,13 +599,13 @@ def test_a_deleted_retex_sheet_comes_back_with_its_links_and_citations(facilitat
     )
 
 
-def test_a_retex_sheet_whose_number_was_taken_meanwhile_is_refused(facilitator, section):
+def test_a_retex_sheet_whose_number_was_taken_meanwhile_is_refused(facilitator_client, section):
     sheet = RetexSheet.objects.filter(section=section).order_by("number").first()
-    facilitator.post(board(section, "board_delete_sheet", sheet.pk), **HTMX)
+    facilitator_client.post(board(section, "board_delete_sheet", sheet.pk), **HTMX)
     RetexSheet.objects.create(synthesis=section.synthesis, section=section, number=sheet.number)
 
     response = restore(
-        facilitator, section.synthesis, "fiches-retex", deletion(RetexSheet, sheet.pk)
+        facilitator_client, section.synthesis, "fiches-retex", deletion(RetexSheet, sheet.pk)
     )
     assert messages_of(response) == [
         f"Restauration impossible\u00a0: une fiche RETEX porte déjà le numéro {sheet.number} dans "
@@ -605,18 +627,20 @@ def test_a_retex_sheet_whose_number_was_taken_meanwhile_is_refused(facilitator, 
     ],
 )
 def test_a_malformed_or_foreign_restore_gets_a_french_message_not_an_error(
-    facilitator, synthesis, data
+    facilitator_client, synthesis, data
 ):
-    response = facilitator.post(restore_url(synthesis), data)
+    response = facilitator_client.post(restore_url(synthesis), data)
     assert response.status_code == 302 and response["Location"].startswith(history_url(synthesis))
     [message] = messages_of(response)
     assert message.startswith("Restauration impossible\u00a0: ")
 
 
-def test_a_deletion_of_another_synthesis_cannot_be_restored_from_this_one(facilitator, synthesis):
+def test_a_deletion_of_another_synthesis_cannot_be_restored_from_this_one(
+    facilitator_client, synthesis
+):
     other = factories.board_section(rows=1, statements=2, linked=False)
     irritant = gone(first_row(other).irritants.first())
-    response = restore(facilitator, synthesis, "irritants", deletion(Irritant, irritant.pk))
+    response = restore(facilitator_client, synthesis, "irritants", deletion(Irritant, irritant.pk))
     assert messages_of(response) == [
         "Restauration impossible\u00a0: cette suppression n’est pas dans l’historique de la "
         "synthèse."
@@ -660,15 +684,17 @@ def test_a_sheet_deleted_with_the_admins_bulk_action_comes_back_with_its_links(
 
 
 def test_undoing_a_deletion_already_restored_from_the_history_adds_no_copy(
-    facilitator, section, synthesis
+    facilitator_client, section, synthesis
 ):
     row = first_row(section)
     middle = row.irritants.order_by("position")[1]
-    facilitator.post(board(section, "board_delete_statement", "irritants", middle.pk), **HTMX)
-    restore(facilitator, synthesis, "irritants", deletion(Irritant, middle.pk))
+    facilitator_client.post(
+        board(section, "board_delete_statement", "irritants", middle.pk), **HTMX
+    )
+    restore(facilitator_client, synthesis, "irritants", deletion(Irritant, middle.pk))
     before = irritants(row)
 
-    response = facilitator.post(
+    response = facilitator_client.post(
         board(section, "board_restore_statement", "diagnostic", row.pk, "irritants"),
         {"text": middle.text, "position": middle.position},
         **HTMX,

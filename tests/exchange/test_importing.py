@@ -4,7 +4,6 @@ import io
 import struct
 import unicodedata
 import zipfile
-from pathlib import Path
 
 import docx
 import pytest
@@ -29,9 +28,9 @@ from etatsgeneraux.exchange.documents import (
 )
 from etatsgeneraux.exchange.importing import import_synthesis, parse_document
 from etatsgeneraux.exchange.importing.markup import column_of, squash
+from tests.factories import SEEDS
 from workshops.models import Irritant, Lever, MainIrritant, Strength, Synthesis
 
-SEEDS = Path(__file__).parent / "seeds"
 REGION = "pays-de-la-loire"
 
 
@@ -910,6 +909,7 @@ def generated_docx(tables):
 
 @settings(max_examples=40, deadline=None)
 @given(st.fixed_dictionaries(rows))
+@pytest.mark.slow
 def test_random_statements_written_into_a_docx_come_back_identical(tables):
     _, document, builder = parse_document(generated_docx(tables))
 
@@ -988,6 +988,7 @@ def test_random_statements_written_into_a_text_export_come_back_identical(table_
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.fixed_dictionaries(rows))
+@pytest.mark.slow
 def test_an_imported_random_docx_is_stored_as_written_and_reimporting_it_changes_nothing(
     reference_data, tables
 ):

@@ -4,6 +4,7 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from etatsgeneraux.settings import BASE_DIR
@@ -74,7 +75,7 @@ PRODUCTION_ENV_NAMES = {
     "SECURE_HSTS_PRELOAD",
     "SESSION_COOKIE_AGE",
     "TRUSTED_PROXIES",
-    # Set by the browser tests (tests/conftest.py), and flagged by check --deploy.
+    # Set by the browser tests (tests/browser/conftest.py), and flagged by check --deploy.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
@@ -150,6 +151,7 @@ def test_production_serves_hashed_and_compressed_static_files_and_development_pl
     )
 
 
+@pytest.mark.slow
 def test_https_is_trusted_from_the_proxy_header_and_hsts_lasts_a_year_by_default():
     assert production_setting("SECURE_PROXY_SSL_HEADER") == "('HTTP_X_FORWARDED_PROTO', 'https')"
     assert production_setting("SECURE_HSTS_SECONDS") == str(365 * 24 * 3600)

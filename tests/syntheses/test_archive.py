@@ -15,7 +15,8 @@ from etatsgeneraux.exchange.fixtures import CONTENT_MODELS
 from etatsgeneraux.exchange.importing import import_synthesis
 from etatsgeneraux.reports import pdf as reports
 from tests import factories
-from workshops.models import Department, DiagnosticRow, Irritant, Region, Synthesis
+from tests.factories import logged_in
+from workshops.models import DiagnosticRow, Irritant, Region, Synthesis
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +24,6 @@ REGIONAL = "pays-de-la-loire-2020"
 VENDEE = "vendee-2020"
 NBSP = "\u00a0"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def logged_in(user, **kwargs):
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def text_of(response):
@@ -55,28 +50,6 @@ def contents():
     """How many rows each content model and the syntheses hold: archiving deletes nothing."""
     models = [Synthesis, *(model for model, _ in CONTENT_MODELS)]
     return {model._meta.label: model.objects.count() for model in models}
-
-
-@pytest.fixture
-def vendee(demo_data):
-    return Synthesis.objects.get(slug=VENDEE)
-
-
-@pytest.fixture
-def regional(demo_data):
-    return Synthesis.objects.get(slug=REGIONAL)
-
-
-@pytest.fixture
-def facilitator(demo_data):
-    region = Region.objects.get(code="pays-de-la-loire")
-    return factories.FacilitatorMembershipFactory(region=region).user
-
-
-@pytest.fixture
-def referent(demo_data):
-    department = Department.objects.get(code="85")
-    return factories.ReferentMembershipFactory(department=department).user
 
 
 @pytest.fixture
@@ -350,7 +323,7 @@ def test_administrators_still_purge_a_synthesis(vendee, admin_client):
 
 def test_importing_onto_an_archived_synthesis_is_refused(archived):
     before = contents()
-    with open("tests/seeds/000_ee84334b5a1f3055.txt", "rb") as seed:
+    with open(factories.SEEDS / "000_ee84334b5a1f3055.txt", "rb") as seed:
         report = import_synthesis(seed.read(), filename="vendee.txt", slug=VENDEE)
     assert report.outcome == "failed"
     assert any("est archivée" in issue.message for issue in report.errors)
@@ -369,7 +342,7 @@ def test_an_import_checked_before_the_synthesis_was_archived_writes_nothing(
 
     monkeypatch.setattr(importing, "_resolve_target", archived_meanwhile)
     before = contents()
-    with open("tests/seeds/000_ee84334b5a1f3055.txt", "rb") as seed:
+    with open(factories.SEEDS / "000_ee84334b5a1f3055.txt", "rb") as seed:
         report = import_synthesis(seed.read(), filename="vendee.txt", slug=VENDEE)
 
     assert report.outcome == "failed"

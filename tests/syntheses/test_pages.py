@@ -14,8 +14,8 @@ from django.urls import reverse
 from actionplans.models import Action, FlagshipProposal
 from etatsgeneraux.devtools.management.commands.bench_pdf import create_synthetic
 from tests import factories
+from tests.factories import logged_in
 from workshops.models import (
-    Department,
     Facilitator,
     Irritant,
     ParticipantCategory,
@@ -113,36 +113,10 @@ def text_of(response):
 
 
 @pytest.fixture
-def regional(demo_data):
-    return Synthesis.objects.select_related("region").get(slug=REGIONAL)
-
-
-@pytest.fixture
-def vendee(demo_data):
-    return Synthesis.objects.get(slug=VENDEE)
-
-
-@pytest.fixture
-def facilitator(regional):
-    return factories.FacilitatorMembershipFactory(region=regional.region).user
-
-
-@pytest.fixture
-def referent(demo_data):
-    return factories.ReferentMembershipFactory(department=Department.objects.get(code="85")).user
-
-
-@pytest.fixture
 def other_facilitator(demo_data):
     return factories.FacilitatorMembershipFactory(
         region=factories.RegionFactory(code="bretagne", name="Bretagne")
     ).user
-
-
-def logged_in(user, **kwargs):
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def introduction_url(synthesis):
@@ -856,6 +830,7 @@ def _ten_times_larger():
     return large
 
 
+@pytest.mark.slow
 def test_every_page_runs_a_constant_number_of_queries(
     regional, facilitator, django_assert_max_num_queries
 ):
@@ -870,6 +845,7 @@ def test_every_page_runs_a_constant_number_of_queries(
             assert response.status_code == 200, (name, url)
 
 
+@pytest.mark.slow
 def test_the_anonymous_pages_run_a_constant_number_of_queries(
     regional, client, django_assert_max_num_queries
 ):
@@ -881,6 +857,7 @@ def test_the_anonymous_pages_run_a_constant_number_of_queries(
         assert client.get("/").status_code == 200
 
 
+@pytest.mark.slow
 def test_saving_an_unchanged_introduction_runs_a_constant_number_of_queries(
     regional, facilitator, django_assert_max_num_queries
 ):

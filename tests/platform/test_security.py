@@ -16,7 +16,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "un mot de passe solide"
+PASSWORD = factories.PASSWORD
 NEW_PASSWORD = "une phrase de passe toute neuve"
 LOGIN = reverse("login")
 ADMIN_LOGIN = "/admin/login/"
@@ -154,7 +154,7 @@ def test_a_successful_login_forgets_the_earlier_failures(client, user):
     assert log_in(client, "claire", PASSWORD).status_code == 302
 
 
-def test_the_admin_login_is_throttled_too(client, superuser):
+def test_the_admin_login_is_throttled_too(client, admin_user):
     for _ in range(4):
         assert log_in(client, "admin", "pas le bon", url=ADMIN_LOGIN).status_code == 200
     response = log_in(client, "admin", "pas le bon", url=ADMIN_LOGIN)
@@ -186,10 +186,10 @@ def test_an_administrator_unlocks_an_account_with_axes_reset_username(client, us
     assert log_in(client, "claire", PASSWORD).status_code == 302
 
 
-def test_administrators_see_the_failed_attempts_in_the_admin(client, user, superuser):
+def test_administrators_see_the_failed_attempts_in_the_admin(client, user, admin_user):
     for _ in range(5):
         log_in(client, "claire", "pas le bon")
-    client.force_login(superuser)
+    client.force_login(admin_user)
     response = client.get("/admin/axes/accessattempt/")
     assert response.status_code == 200
     assert "claire" in response.text

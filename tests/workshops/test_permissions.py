@@ -1,7 +1,7 @@
 """The permission matrix: role × view × own or other territory → what the server answers.
 
 The syntheses are drafts, so that reading them already needs a role; published syntheses are
-readable by everyone (tests/test_visibility.py).
+readable by everyone (tests/syntheses/test_visibility.py).
 """
 
 import pytest

@@ -18,18 +18,8 @@ from etatsgeneraux.exchange.documents import create_synthesis
 from etatsgeneraux.reports import pdf as reports
 from workshops.models import Facilitator, RetexLink, RetexSheet, Synthesis
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "tests-report-safety",
-        }
-    }
-    from django.core.cache import cache
-
-    cache.clear()
+# Every PDF a test asks for is rendered (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture
@@ -153,6 +143,7 @@ def annotations(pdf):
     return uris
 
 
+@pytest.mark.slow
 def test_hostile_statements_are_printed_as_text_and_nothing_they_name_is_fetched(
     hostile, server, client
 ):

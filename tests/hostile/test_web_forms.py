@@ -8,7 +8,7 @@ markup and `javascript:` links, SQL-looking text, emoji, right-to-left text and 
 numbers. What a text field does with what it is sent: leading and trailing whitespace is
 removed (Python's `str.strip`, as Django does), nothing else is changed; a text that shows
 nothing (spaces, zero-width or direction marks only) counts as empty; control characters
-are refused. The import and the commands: tests/test_hostile_commands.py.
+are refused. The import and the commands: tests/hostile/test_commands.py.
 """
 
 import html
@@ -31,7 +31,7 @@ from actionplans.models import ActionPlanRow, FlagshipProposal
 from etatsgeneraux.reports.pdf import french_spacing
 from etatsgeneraux.stages import CELLS
 from tests import factories
-from tests.test_pages import page_form, set_value
+from tests.syntheses.test_pages import page_form, set_value
 from workshops.models import (
     DiagnosticRow,
     Irritant,
@@ -42,7 +42,8 @@ from workshops.models import (
     Synthesis,
 )
 
-pytestmark = pytest.mark.django_db
+# PDFs are cached by content: a cache of the test's own, so that every PDF is rendered.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 NBSP = "\u00a0"
@@ -72,20 +73,6 @@ TOO_LONG_MESSAGE = f"ne doit pas dépasser 2{NBSP}000{NBSP}caractères (il en co
 LONG_TEXT_MESSAGE = f"ne doit pas dépasser 10{NBSP}000{NBSP}caractères (il en compte 100000)"
 # Texts that show nothing: whitespace of every kind, zero-width space, direction marks.
 BLANKS = [" ", "\t \r\n", NBSP * 3, "\u2003\u3000", "\u200b", "\u200e\u200f\u2060"]
-
-
-@pytest.fixture(autouse=True)
-def private_cache(settings):
-    """PDFs are cached by content: a cache of our own, so that every PDF is rendered."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "tests-hostile-input",
-        }
-    }
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def snapshot():
@@ -132,9 +119,9 @@ def section():
 
 
 @pytest.fixture
-def facilitator(client, section):
-    client.force_login(factories.facilitator_of(section.synthesis))
-    return client
+def synthesis(section):
+    """The synthesis of the role fixtures (tests/conftest.py): the section's."""
+    return section.synthesis
 
 
 def board_url(section, name="board:page", *args):
@@ -178,77 +165,88 @@ def hostile_texts_for(cell):
     return {name: ACCEPTED[name] for name in ("script", "attribute", "emoji", "override")}
 
 
-def test_hostile_text_added_to_any_cell_is_stored_exactly_and_shown_escaped(facilitator, section):
+def test_hostile_text_added_to_any_cell_is_stored_exactly_and_shown_escaped(
+    facilitator_client, section
+):
     for cell in CELLS.values():
         for name, value in hostile_texts_for(cell).items():
-            response = add(facilitator, section, cell, value)
+            response = add(facilitator_client, section, cell, value)
             assert response.status_code == 200, (cell.slug, name)
             assert last_statement(section, cell).text == value, (cell.slug, name)
             assert_shown_escaped(text(response), value)
 
 
 def test_hostile_text_typed_over_any_statement_is_stored_exactly_and_shown_escaped(
-    facilitator, section
+    facilitator_client, section
 ):
     for cell in CELLS.values():
         statement = last_statement(section, cell)
         for name, value in hostile_texts_for(cell).items():
-            response = edit(facilitator, section, cell, statement, value)
+            response = edit(facilitator_client, section, cell, statement, value)
             assert response.status_code == 200, (cell.slug, name)
             statement.refresh_from_db()
             assert statement.text == value, (cell.slug, name)
             assert_shown_escaped(text(response), value)
         # Its edit form shows the stored text escaped, in the textarea.
         assert escape(statement.text) in text(
-            facilitator.get(edit_url(section, cell, statement), **HTMX)
+            facilitator_client.get(edit_url(section, cell, statement), **HTMX)
         )
 
 
-def test_leading_and_trailing_whitespace_is_removed_and_the_inside_kept(facilitator, section):
+def test_leading_and_trailing_whitespace_is_removed_and_the_inside_kept(
+    facilitator_client, section
+):
     cell = CELLS["besoins"]
-    assert add(facilitator, section, cell, " \t Un  besoin\r\n précis \u3000").status_code == 200
+    assert (
+        add(facilitator_client, section, cell, " \t Un  besoin\r\n précis \u3000").status_code
+        == 200
+    )
     assert last_statement(section, cell).text == "Un  besoin\r\n précis"
 
 
 def test_a_control_character_in_a_statement_is_refused_in_french_and_nothing_is_written(
-    facilitator, section
+    facilitator_client, section
 ):
     with nothing_written():
         for cell, control in zip(CELLS.values(), CONTROLS, strict=False):
             statement = last_statement(section, cell)
             value = f"Manque de{control} matériel"
-            assert_refused(add(facilitator, section, cell, value), CONTROL_MESSAGE)
-            assert_refused(edit(facilitator, section, cell, statement, value), CONTROL_MESSAGE)
+            assert_refused(add(facilitator_client, section, cell, value), CONTROL_MESSAGE)
+            assert_refused(
+                edit(facilitator_client, section, cell, statement, value), CONTROL_MESSAGE
+            )
         # The message says where the invisible character is.
         cell = CELLS["irritants"]
         for control in CONTROLS:
-            response = add(facilitator, section, cell, f"Du matériel{control} ancien")
+            response = add(facilitator_client, section, cell, f"Du matériel{control} ancien")
             where = f"(U+{ord(control):04X}), après «{NBSP}Du matériel{NBSP}»"
             assert_refused(response, where)
 
 
 def test_a_nul_byte_in_a_statement_is_refused_in_french_and_nothing_is_written(
-    facilitator, section
+    facilitator_client, section
 ):
     with nothing_written():
         for cell in CELLS.values():
             statement = last_statement(section, cell)
-            assert_refused(add(facilitator, section, cell, "avant\x00après"), NUL_MESSAGE)
-            assert_refused(edit(facilitator, section, cell, statement, "\x00"), NUL_MESSAGE)
+            assert_refused(add(facilitator_client, section, cell, "avant\x00après"), NUL_MESSAGE)
+            assert_refused(edit(facilitator_client, section, cell, statement, "\x00"), NUL_MESSAGE)
 
 
 def test_a_100_000_character_statement_is_refused_in_french_and_nothing_is_written(
-    facilitator, section
+    facilitator_client, section
 ):
     with nothing_written():
         for cell in CELLS.values():
             statement = last_statement(section, cell)
-            assert_refused(add(facilitator, section, cell, TOO_LONG), TOO_LONG_MESSAGE)
-            assert_refused(edit(facilitator, section, cell, statement, TOO_LONG), TOO_LONG_MESSAGE)
+            assert_refused(add(facilitator_client, section, cell, TOO_LONG), TOO_LONG_MESSAGE)
+            assert_refused(
+                edit(facilitator_client, section, cell, statement, TOO_LONG), TOO_LONG_MESSAGE
+            )
 
 
 def test_a_blank_or_invisible_statement_is_refused_in_french_and_nothing_is_written(
-    facilitator, section
+    facilitator_client, section
 ):
     with nothing_written():
         for cell in CELLS.values():
@@ -260,21 +258,21 @@ def test_a_blank_or_invisible_statement_is_refused_in_french_and_nothing_is_writ
             )
             blanks = BLANKS if cell.slug in ("irritants", "axes") else BLANKS[-2:]
             for blank in blanks:
-                assert_refused(add(facilitator, section, cell, blank), message)
-                assert_refused(edit(facilitator, section, cell, statement, blank), message)
+                assert_refused(add(facilitator_client, section, cell, blank), message)
+                assert_refused(edit(facilitator_client, section, cell, statement, blank), message)
 
 
-def test_bytes_that_are_not_utf8_never_give_a_500(facilitator, section):
+def test_bytes_that_are_not_utf8_never_give_a_500(facilitator_client, section):
     """No browser sends a lone surrogate: percent-encoded bytes that are not UTF-8 arrive as
     U+FFFD, raw ones as Latin-1 (mojibake), stored and shown like any other character."""
     cell = CELLS["irritants"]
     for body in (b"text=%ED%A0%80fin", b"text=%FF%FEfin"):
-        response = facilitator.post(
+        response = facilitator_client.post(
             add_url(section, cell), body, content_type="application/x-www-form-urlencoded", **HTMX
         )
         assert response.status_code == 200, body
         assert last_statement(section, cell).text.endswith("\ufffdfin")
-    response = facilitator.post(
+    response = facilitator_client.post(
         add_url(section, cell),
         b"text=\xc3\xa9t\xe9",
         content_type="application/x-www-form-urlencoded",
@@ -328,11 +326,11 @@ def check_round_trip(response, value, stored, before):
 )
 @given(value=ANY_TEXT)
 def test_any_text_added_is_refused_in_french_or_stored_as_typed_and_shown_escaped(
-    facilitator, section, value
+    facilitator_client, section, value
 ):
     cell = CELLS["points-forts"]
     before = snapshot()
-    response = add(facilitator, section, cell, value)
+    response = add(facilitator_client, section, cell, value)
     check_round_trip(response, value, lambda: last_statement(section, cell).text, before)
 
 
@@ -341,12 +339,12 @@ def test_any_text_added_is_refused_in_french_or_stored_as_typed_and_shown_escape
 )
 @given(value=ANY_TEXT)
 def test_any_text_typed_over_a_statement_is_refused_in_french_or_stored_as_typed(
-    facilitator, section, value
+    facilitator_client, section, value
 ):
     cell = CELLS["axes"]
     statement = last_statement(section, cell)
     before = snapshot()
-    response = edit(facilitator, section, cell, statement, value)
+    response = edit(facilitator_client, section, cell, statement, value)
 
     def stored():
         statement.refresh_from_db()
@@ -358,7 +356,9 @@ def test_any_text_typed_over_a_statement_is_refused_in_french_or_stored_as_typed
 # Links to an earlier stage, undo, versions, forged ids, horizon -----------------------------------
 
 
-def test_a_forged_link_source_is_refused_in_french_and_nothing_is_written(facilitator, section):
+def test_a_forged_link_source_is_refused_in_french_and_nothing_is_written(
+    facilitator_client, section
+):
     other = factories.board_section(rows=1, statements=1)
     foreign = {
         "irritants-principaux": Irritant.objects.filter(row__section=other).first(),
@@ -371,13 +371,13 @@ def test_a_forged_link_source_is_refused_in_french_and_nothing_is_written(facili
             statement = last_statement(section, cell)
             for forged in [*FORGED_NUMBERS, source.pk, "<script>", "\x00"]:
                 message = NUL_MESSAGE if forged == "\x00" else gone
-                response = add(facilitator, section, cell, "", mode="link", source=forged)
+                response = add(facilitator_client, section, cell, "", mode="link", source=forged)
                 assert_refused(response, message)
-                response = edit(facilitator, section, cell, statement, "", source=forged)
+                response = edit(facilitator_client, section, cell, statement, "", source=forged)
                 assert_refused(response, message)
 
 
-def test_an_undo_with_forged_fields_is_refused_and_nothing_is_written(facilitator, section):
+def test_an_undo_with_forged_fields_is_refused_and_nothing_is_written(facilitator_client, section):
     cell = CELLS["irritants"]
     row = first_row(section, cell)
     url = board_url(section, "board:restore_statement", cell.stage_slug, row.pk, cell.slug)
@@ -391,20 +391,20 @@ def test_an_undo_with_forged_fields_is_refused_and_nothing_is_written(facilitato
     ]
     with nothing_written():
         for data in forged:
-            response = facilitator.post(url, data, **HTMX)
+            response = facilitator_client.post(url, data, **HTMX)
             assert response.status_code == 422, data
             assert "Restauration impossible." in response["HX-Trigger-After-Settle"].encode(
                 "ascii"
             ).decode("unicode_escape")
 
 
-def test_a_deleted_hostile_statement_comes_back_exactly_when_undone(facilitator, section):
+def test_a_deleted_hostile_statement_comes_back_exactly_when_undone(facilitator_client, section):
     cell = CELLS["leviers"]
     for value in ACCEPTED.values():
-        assert add(facilitator, section, cell, value).status_code == 200
+        assert add(facilitator_client, section, cell, value).status_code == 200
         statement = last_statement(section, cell)
         url = board_url(section, "board:delete_statement", cell.slug, statement.pk)
-        deleted = text(facilitator.post(url, **HTMX))
+        deleted = text(facilitator_client.post(url, **HTMX))
         # What a browser posts back from the undo notice's hidden fields.
         data = {
             name: html.unescape(value)
@@ -419,11 +419,11 @@ def test_a_deleted_hostile_statement_comes_back_exactly_when_undone(facilitator,
             statement.row_id,
             cell.slug,
         )
-        assert facilitator.post(restore, data, **HTMX).status_code == 200
+        assert facilitator_client.post(restore, data, **HTMX).status_code == 200
         assert last_statement(section, cell).text == value
 
 
-def test_forged_versions_are_refused_in_french_and_nothing_is_written(facilitator, section):
+def test_forged_versions_are_refused_in_french_and_nothing_is_written(facilitator_client, section):
     cell = CELLS["irritants"]
     statement = last_statement(section, cell)
     plan_row = ActionPlanRow.objects.filter(section=section).first()
@@ -448,13 +448,13 @@ def test_forged_versions_are_refused_in_french_and_nothing_is_written(facilitato
     with nothing_written():
         for url, data in posts:
             for version in [*FORGED_NUMBERS, "", "\x00"]:
-                response = facilitator.post(url, {**data, "version": version}, **HTMX)
+                response = facilitator_client.post(url, {**data, "version": version}, **HTMX)
                 assert response.status_code == 422, (url, version)
                 told = text(response) + response.get("HX-Trigger-After-Settle", "")
                 assert "Version" in told or "caract\\u00e8re nul" in told, (url, version)
 
 
-def test_forged_ids_in_urls_are_not_found_and_change_nothing(facilitator, section):
+def test_forged_ids_in_urls_are_not_found_and_change_nothing(facilitator_client, section):
     other = factories.board_section(rows=1, statements=1)
     foreign = {
         "statement": Irritant.objects.filter(row__section=other).first().pk,
@@ -480,22 +480,26 @@ def test_forged_ids_in_urls_are_not_found_and_change_nothing(facilitator, sectio
         for name, kind, args in urls:
             for pk in (str(foreign[kind]), HUGE, str(2**63), str(2**31)):
                 url = board_url(section, f"board:{name}", *args)
-                response = facilitator.post(url.replace(f"/{mark}/", f"/{pk}/"), data, **HTMX)
+                response = facilitator_client.post(
+                    url.replace(f"/{mark}/", f"/{pk}/"), data, **HTMX
+                )
                 if name == "edit_statement" and pk != str(foreign[kind]):
                     # An unknown statement is one deleted meanwhile: the text is offered back.
                     assert response.status_code == 409, pk
                 else:
                     assert response.status_code == 404, (name, pk, response.status_code)
     slug = section.synthesis.slug
-    assert facilitator.get(f"/syntheses/{slug}/thematiques/{HUGE}/").status_code == 404
+    assert facilitator_client.get(f"/syntheses/{slug}/thematiques/{HUGE}/").status_code == 404
 
 
-def test_a_forged_horizon_is_refused_in_french_and_nothing_is_written(facilitator, section):
+def test_a_forged_horizon_is_refused_in_french_and_nothing_is_written(facilitator_client, section):
     row = ActionPlanRow.objects.filter(section=section).first()
     url = board_url(section, "board:horizon", row.pk)
     with nothing_written():
         for horizon in ("demain", "<script>", "court\x00", "LONG", TOO_LONG):
-            response = facilitator.post(url, {"version": row.version, "horizon": horizon}, **HTMX)
+            response = facilitator_client.post(
+                url, {"version": row.version, "horizon": horizon}, **HTMX
+            )
             assert_refused(response, "Choisissez court, moyen ou long terme.")
 
 
@@ -503,25 +507,31 @@ def test_a_forged_horizon_is_refused_in_french_and_nothing_is_written(facilitato
 
 
 def test_forged_retex_sheets_cited_by_a_row_are_refused_and_nothing_is_written(
-    facilitator, section
+    facilitator_client, section
 ):
     row = DiagnosticRow.objects.filter(section=section).first()
     foreign = factories.RetexSheetFactory()
     url = board_url(section, "board:edit_row_retex", row.pk)
     with nothing_written():
         for sheet in [*FORGED_NUMBERS, foreign.pk, "\x00"]:
-            response = facilitator.post(url, {"version": row.version, "sheets": [sheet]}, **HTMX)
+            response = facilitator_client.post(
+                url, {"version": row.version, "sheets": [sheet]}, **HTMX
+            )
             assert response.status_code == 422, sheet
             page = text(response)
             assert "Fiche RETEX invalide." in page or "n’existe plus" in page, sheet
 
 
-def test_the_free_retex_label_of_a_row_round_trips_escaped_or_is_refused(facilitator, section):
+def test_the_free_retex_label_of_a_row_round_trips_escaped_or_is_refused(
+    facilitator_client, section
+):
     row = DiagnosticRow.objects.filter(section=section).first()
     url = board_url(section, "board:edit_row_retex", row.pk)
     for value in ACCEPTED.values():
         row.refresh_from_db()
-        response = facilitator.post(url, {"version": row.version, "retex_label": value}, **HTMX)
+        response = facilitator_client.post(
+            url, {"version": row.version, "retex_label": value}, **HTMX
+        )
         assert response.status_code == 200
         row.refresh_from_db()
         assert row.retex_label == value
@@ -532,7 +542,9 @@ def test_the_free_retex_label_of_a_row_round_trips_escaped_or_is_refused(facilit
             ("Or\x1bal", CONTROL_MESSAGE),
             (TOO_LONG, LONG_TEXT_MESSAGE),
         ):
-            response = facilitator.post(url, {"version": row.version, "retex_label": value}, **HTMX)
+            response = facilitator_client.post(
+                url, {"version": row.version, "retex_label": value}, **HTMX
+            )
             assert_refused(response, message)
 
 
@@ -542,11 +554,13 @@ def sheet_data(**values):
     return data
 
 
-def test_hostile_text_in_a_retex_sheet_round_trips_and_is_shown_escaped(facilitator, section):
+def test_hostile_text_in_a_retex_sheet_round_trips_and_is_shown_escaped(
+    facilitator_client, section
+):
     url = board_url(section, "board:add_sheet")
     for number, value in enumerate(ACCEPTED.values(), start=10):
         label = value.splitlines()[0]
-        response = facilitator.post(
+        response = facilitator_client.post(
             url,
             sheet_data(
                 number=number,
@@ -581,10 +595,10 @@ def test_hostile_text_in_a_retex_sheet_round_trips_and_is_shown_escaped(facilita
     ],
 )
 def test_a_retex_link_that_is_not_a_web_address_is_refused_with_the_whole_sheet(
-    facilitator, section, link
+    facilitator_client, section, link
 ):
     with nothing_written():
-        response = facilitator.post(
+        response = facilitator_client.post(
             board_url(section, "board:add_sheet"),
             sheet_data(links=f"https://example.org/une\nhttps://example.org/deux\n{link}"),
             **HTMX,
@@ -595,11 +609,13 @@ def test_a_retex_link_that_is_not_a_web_address_is_refused_with_the_whole_sheet(
     assert not re.search(r'href="\s*(javascript|data|vbscript|file)', page, re.I)
 
 
-def test_editing_a_retex_sheet_with_one_bad_link_keeps_every_stored_link(facilitator, section):
+def test_editing_a_retex_sheet_with_one_bad_link_keeps_every_stored_link(
+    facilitator_client, section
+):
     sheet = RetexSheet.objects.filter(section=section).first()
     links = list(sheet.links.values_list("url", flat=True))
     with nothing_written():
-        response = facilitator.post(
+        response = facilitator_client.post(
             board_url(section, "board:edit_sheet", sheet.pk),
             sheet_data(
                 number=sheet.number,
@@ -613,8 +629,8 @@ def test_editing_a_retex_sheet_with_one_bad_link_keeps_every_stored_link(facilit
     assert list(sheet.links.values_list("url", flat=True)) == links
 
 
-def test_a_quote_in_a_retex_link_stays_inside_its_escaped_href(facilitator, section):
-    response = facilitator.post(
+def test_a_quote_in_a_retex_link_stays_inside_its_escaped_href(facilitator_client, section):
+    response = facilitator_client.post(
         board_url(section, "board:add_sheet"),
         sheet_data(links='https://example.org/"onmouseover="alert(1) <b>libellé</b>'),
         **HTMX,
@@ -625,15 +641,17 @@ def test_a_quote_in_a_retex_link_stays_inside_its_escaped_href(facilitator, sect
     assert "&lt;b&gt;libellé&lt;/b&gt;" in page
 
 
-def test_a_javascript_link_slipped_into_the_database_is_never_a_live_link(facilitator, section):
+def test_a_javascript_link_slipped_into_the_database_is_never_a_live_link(
+    facilitator_client, section
+):
     sheet = RetexSheet.objects.filter(section=section).first()
     for url in ("javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,x", "vbscript:x"):
         RetexLink.objects.create(sheet=sheet, url=url)
     slug = section.synthesis.slug
     for page in (
-        facilitator.get(board_url(section)),
-        facilitator.get(board_url(section, "board:sheet", sheet.pk), **HTMX),
-        facilitator.get(reverse("reports:synthesis_preview", args=[slug])),
+        facilitator_client.get(board_url(section)),
+        facilitator_client.get(board_url(section, "board:sheet", sheet.pk), **HTMX),
+        facilitator_client.get(reverse("reports:synthesis_preview", args=[slug])),
     ):
         assert page.status_code == 200
         assert "javascript:alert(1)" in text(page)  # shown as text...
@@ -641,11 +659,11 @@ def test_a_javascript_link_slipped_into_the_database_is_never_a_live_link(facili
 
 
 def test_forged_retex_sheet_numbers_are_refused_in_french_and_nothing_is_written(
-    facilitator, section
+    facilitator_client, section
 ):
     with nothing_written():
         for number in [*FORGED_NUMBERS, "32768", "\x00"]:
-            response = facilitator.post(
+            response = facilitator_client.post(
                 board_url(section, "board:add_sheet"), sheet_data(number=number), **HTMX
             )
             assert response.status_code == 422, number
@@ -654,7 +672,7 @@ def test_forged_retex_sheet_numbers_are_refused_in_french_and_nothing_is_written
 
 
 def test_a_control_character_or_an_overlong_text_in_any_field_of_a_retex_sheet_saves_nothing(
-    facilitator, section
+    facilitator_client, section
 ):
     with nothing_written():
         for field in ("origin", "title", "text", "links"):
@@ -663,7 +681,7 @@ def test_a_control_character_or_an_overlong_text_in_any_field_of_a_retex_sheet_s
                 ("avant\x00après", NUL_MESSAGE),
                 (TOO_LONG, "ne doit pas dépasser"),
             ):
-                response = facilitator.post(
+                response = facilitator_client.post(
                     board_url(section, "board:add_sheet"),
                     sheet_data(**{field: value}),
                     **HTMX,
@@ -686,17 +704,17 @@ def squeezed(value):
 
 
 def test_hostile_statements_are_escaped_on_every_page_and_read_back_from_the_pdf(
-    facilitator, section
+    facilitator_client, section
 ):
     values = [value for name, value in ACCEPTED.items() if name != "emoji"]
     for cell, value in zip(CELLS.values(), values, strict=False):
-        assert add(facilitator, section, cell, value).status_code == 200
+        assert add(facilitator_client, section, cell, value).status_code == 200
     slug = section.synthesis.slug
     pages = {
-        "board": facilitator.get(board_url(section)),
-        "traceability": facilitator.get(board_url(section, "board:traceability")),
-        "synthesis": facilitator.get(reverse("syntheses:detail", args=[slug])),
-        "preview": facilitator.get(reverse("reports:synthesis_preview", args=[slug])),
+        "board": facilitator_client.get(board_url(section)),
+        "traceability": facilitator_client.get(board_url(section, "board:traceability")),
+        "synthesis": facilitator_client.get(reverse("syntheses:detail", args=[slug])),
+        "preview": facilitator_client.get(reverse("reports:synthesis_preview", args=[slug])),
     }
     for name, page in pages.items():
         assert page.status_code == 200, name
@@ -707,7 +725,9 @@ def test_hostile_statements_are_escaped_on_every_page_and_read_back_from_the_pdf
         # The report puts no-break spaces before « ; : ? ! » (french_spacing), nothing else.
         assert escaped(french_spacing(value)) in text(pages["preview"]), value
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text(pages["traceability"])
-    extracted = squeezed(pdf_text(facilitator.get(reverse("reports:synthesis_pdf", args=[slug]))))
+    extracted = squeezed(
+        pdf_text(facilitator_client.get(reverse("reports:synthesis_pdf", args=[slug])))
+    )
     for value in values:
         # The PDF shows the logical order of right-to-left text: compare without the override.
         expected_text = french_spacing(value).replace("\u202e", "").replace("\u202c", "")
@@ -715,30 +735,30 @@ def test_hostile_statements_are_escaped_on_every_page_and_read_back_from_the_pdf
             assert squeezed(expected_text) in extracted, value
 
 
-def test_emoji_missing_from_the_fonts_still_give_a_valid_pdf(facilitator, section):
+def test_emoji_missing_from_the_fonts_still_give_a_valid_pdf(facilitator_client, section):
     """Emoji the fonts lack (skin tones, families, flags) print as empty boxes; the PDF is
     valid, but pypdf can no longer decode the text of that font (WeasyPrint then writes a
     custom encoding that pypdf reads byte by byte): readers such as poppler or pdf.js do."""
     cell = CELLS["irritants"]
-    assert add(facilitator, section, cell, ACCEPTED["emoji"]).status_code == 200
+    assert add(facilitator_client, section, cell, ACCEPTED["emoji"]).status_code == 200
     slug = section.synthesis.slug
-    response = facilitator.get(reverse("reports:synthesis_pdf", args=[slug]))
+    response = facilitator_client.get(reverse("reports:synthesis_pdf", args=[slug]))
     assert response.status_code == 200
     assert len(PdfReader(io.BytesIO(response.content)).pages) >= 1
-    preview = facilitator.get(reverse("reports:synthesis_preview", args=[slug]))
+    preview = facilitator_client.get(reverse("reports:synthesis_preview", args=[slug]))
     assert escape(ACCEPTED["emoji"]) in text(preview)
 
 
 # Query strings ------------------------------------------------------------------------------------
 
 
-def test_a_forged_thematic_number_in_the_query_string_is_not_found(facilitator, section):
+def test_a_forged_thematic_number_in_the_query_string_is_not_found(facilitator_client, section):
     slug = section.synthesis.slug
     for name in ("reports:synthesis_preview", "reports:synthesis_pdf"):
         for value in [*FORGED_NUMBERS, "<script>", "\x00", "2\x00", "1 OR 1=1"]:
-            response = facilitator.get(reverse(name, args=[slug]), {"thematique": value})
+            response = facilitator_client.get(reverse(name, args=[slug]), {"thematique": value})
             assert response.status_code == 404, (name, value)
-    page = facilitator.get(board_url(section), {"etape": "<script>alert(1)</script>"})
+    page = facilitator_client.get(board_url(section), {"etape": "<script>alert(1)</script>"})
     assert page.status_code == 200 and "<script>alert(1)</script>" not in text(page)
 
 
@@ -778,22 +798,22 @@ def introduction_url(synthesis):
 
 
 def test_hostile_text_in_the_introduction_round_trips_and_is_shown_escaped(
-    facilitator, introduction
+    facilitator_client, introduction
 ):
     first = Session.objects.filter(synthesis=introduction).order_by("position").first()
     url = introduction_url(introduction)
     for name in ("script", "attribute", "sql", "emoji", "arabic", "crlf"):
         value = ACCEPTED[name]
-        data = page_form(facilitator.get(url))
+        data = page_form(facilitator_client.get(url))
         set_value(data, rf"session-{first.pk}-title", value)
         set_value(data, rf"session-{first.pk}-dates_places", value)
         set_value(data, rf"session-{first.pk}-animateurs-0-name", value)
         set_value(data, rf"session-{first.pk}-categorie-1-note", value)
-        assert facilitator.post(url, data).status_code == 302, value
+        assert facilitator_client.post(url, data).status_code == 302, value
         first.refresh_from_db()
         assert (first.title, first.dates_places) == (value, value)
         assert first.facilitators.order_by("position").first().name == value
-        page = facilitator.get(reverse("syntheses:detail", args=[introduction.slug]))
+        page = facilitator_client.get(reverse("syntheses:detail", args=[introduction.slug]))
         assert_shown_escaped(text(page), value)
 
 
@@ -807,25 +827,26 @@ def test_hostile_text_in_the_introduction_round_trips_and_is_shown_escaped(
     ],
 )
 def test_one_hostile_facilitator_of_the_second_session_saves_nothing_of_the_whole_page(
-    facilitator, introduction, value, message
+    facilitator_client, introduction, value, message
 ):
     first, second = Session.objects.filter(synthesis=introduction).order_by("position")
     url = introduction_url(introduction)
-    data = page_form(facilitator.get(url))
+    data = page_form(facilitator_client.get(url))
     set_value(data, rf"session-{first.pk}-title", "Titre qui ne sera pas enregistré")
     set_value(data, rf"session-{first.pk}-categorie-7-participants", "12")
     set_value(data, r"nouvelle-session-title", "Session qui ne sera pas ajoutée")
     set_value(data, rf"session-{second.pk}-animateurs-1-name", value)
     with nothing_written():
-        assert_refused(facilitator.post(url, data), message)
+        assert_refused(facilitator_client.post(url, data), message)
 
 
+@pytest.mark.slow
 def test_forged_numbers_and_ids_in_the_introduction_are_refused_and_save_nothing(
-    facilitator, introduction
+    facilitator_client, introduction
 ):
     first = Session.objects.filter(synthesis=introduction).order_by("position").first()
     url = introduction_url(introduction)
-    drawn = page_form(facilitator.get(url))
+    drawn = page_form(facilitator_client.get(url))
     prefix = f"session-{first.pk}"
     with nothing_written():
         for name in (
@@ -842,12 +863,12 @@ def test_forged_numbers_and_ids_in_the_introduction_are_refused_and_save_nothing
                 set_value(data, rf"{prefix}-title", "Titre modifié")
                 set_value(data, rf"{prefix}-animateurs-0-name", "Nom modifié")
                 set_value(data, rf"{prefix}-{name}", number)
-                response = facilitator.post(url, data)
+                response = facilitator_client.post(url, data)
                 assert response.status_code in (409, 422), (name, number, response.status_code)
     # Session ids the page never showed are ignored.
     data = {key: list(values) for key, values in drawn.items()}
     data["sessions"] += FORGED_NUMBERS
-    assert facilitator.post(url, data).status_code == 302
+    assert facilitator_client.post(url, data).status_code == 302
 
 
 # Flagship proposals -------------------------------------------------------------------------------
@@ -859,25 +880,27 @@ def proposal_data(**values):
     return data
 
 
-def test_a_hostile_flagship_proposal_round_trips_and_is_shown_escaped(facilitator, section):
+def test_a_hostile_flagship_proposal_round_trips_and_is_shown_escaped(facilitator_client, section):
     slug = section.synthesis.slug
     url = reverse("actionplans:proposal_create", args=[slug])
     for value in ACCEPTED.values():
-        response = facilitator.post(
+        response = facilitator_client.post(
             url, proposal_data(title=value, summary=value, referent=value, territory=value)
         )
         assert response.status_code == 302, value
         proposal = FlagshipProposal.objects.filter(synthesis=section.synthesis).last()
         assert (proposal.title, proposal.summary, proposal.referent) == (value, value, value)
-        preview = facilitator.get(
+        preview = facilitator_client.get(
             reverse("reports:proposal_preview", args=[slug, proposal.position])
         )
         assert preview.status_code == 200
         if "<" in value:
             assert value not in text(preview)
-    page = facilitator.get(reverse("syntheses:detail", args=[slug]))
+    page = facilitator_client.get(reverse("syntheses:detail", args=[slug]))
     assert page.status_code == 200 and ACCEPTED["script"] not in text(page)
-    extracted = squeezed(pdf_text(facilitator.get(reverse("reports:proposal_pdf", args=[slug, 1]))))
+    extracted = squeezed(
+        pdf_text(facilitator_client.get(reverse("reports:proposal_pdf", args=[slug, 1])))
+    )
     assert squeezed(ACCEPTED["script"]) in extracted
 
 
@@ -895,7 +918,7 @@ def test_a_hostile_flagship_proposal_round_trips_and_is_shown_escaped(facilitato
     ],
 )
 def test_a_hostile_flagship_proposal_field_is_refused_in_french_and_nothing_is_written(
-    facilitator, section, field, value, message
+    facilitator_client, section, field, value, message
 ):
     proposal = factories.FlagshipProposalFactory(synthesis=section.synthesis, position=1)
     slug = section.synthesis.slug
@@ -903,9 +926,11 @@ def test_a_hostile_flagship_proposal_field_is_refused_in_french_and_nothing_is_w
     with nothing_written():
         if field != "version":
             create = reverse("actionplans:proposal_create", args=[slug])
-            assert_refused(facilitator.post(create, proposal_data(**{field: value})), message)
+            assert_refused(
+                facilitator_client.post(create, proposal_data(**{field: value})), message
+            )
         data = {"version": proposal.version, field: value}
-        assert_refused(facilitator.post(edit_page, proposal_data(**data)), message)
+        assert_refused(facilitator_client.post(edit_page, proposal_data(**data)), message)
 
 
 # Accounts -----------------------------------------------------------------------------------------

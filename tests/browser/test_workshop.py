@@ -3,39 +3,23 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests import factories
-from workshops.models import Irritant, Region, Synthesis
+from workshops.models import Irritant
 
 BOARD = "/syntheses/vendee-2020/thematiques/1/"
-PASSWORD = "un mot de passe solide"
 
-
-@pytest.fixture
-def facilitator(live_demo):
-    user = factories.UserFactory(username="claire", password=PASSWORD)
-    factories.FacilitatorMembershipFactory(
-        user=user, region=Region.objects.get(code="pays-de-la-loire")
-    )
-    return user
-
-
-@pytest.fixture
-def referent(live_demo):
-    user = factories.UserFactory(username="rene", password=PASSWORD)
-    factories.ReferentMembershipFactory(
-        user=user, department=Synthesis.objects.get(slug="vendee-2020").department
-    )
-    return user
+# Browser tests (make test-fast leaves them out), in one test process with the other ones:
+# one Chromium and one live server.
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def log_in(page, user):
     page.goto("/comptes/connexion/")
     page.get_by_label(re.compile("Identifiant|Nom d.utilisateur")).fill(user.username)
-    page.get_by_role("textbox", name=re.compile("^Mot de passe")).fill(PASSWORD)
+    page.get_by_role("textbox", name=re.compile("^Mot de passe")).fill(factories.PASSWORD)
     page.get_by_role("button", name=re.compile("Se connecter")).click()
     expect(page.get_by_role("heading", name="Mes synthèses")).to_be_visible()
 
@@ -134,4 +118,4 @@ def test_a_referent_reads_the_board_but_cannot_change_anything(page, referent):
     assert status == 403
     irritant.refresh_from_db()
     assert irritant.text == before
-    assert get_user_model().objects.get(username="rene").memberships.count() == 1
+    assert referent.memberships.count() == 1

@@ -7,9 +7,8 @@ from playwright.sync_api import expect
 
 from etatsgeneraux.settings import BASE_DIR
 from tests import factories
-from workshops.models import Region, Synthesis
+from workshops.models import Synthesis
 
-PASSWORD = "un mot de passe solide"
 SYNTHESIS = "/syntheses/vendee-2020/"
 BOARD = "/syntheses/vendee-2020/thematiques/1/"
 MISSING = "/cette-page-n-existe-pas/"
@@ -23,15 +22,6 @@ def policy(response):
         name, *sources = part.split()
         directives[name] = sources
     return directives
-
-
-@pytest.fixture
-def facilitator(live_demo):
-    user = factories.UserFactory(username="claire", password=PASSWORD)
-    factories.FacilitatorMembershipFactory(
-        user=user, region=Region.objects.get(code="pays-de-la-loire")
-    )
-    return user
 
 
 # The header ---------------------------------------------------------------------------------
@@ -131,8 +121,11 @@ def visit(page, path):
     return response
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
 def test_the_pages_respect_the_policy_htmx_and_the_admin_included(
-    watched_page, facilitator, superuser
+    watched_page, facilitator, admin_user
 ):
     page = watched_page
     synthesis = Synthesis.objects.get(slug="vendee-2020")
@@ -142,8 +135,8 @@ def test_the_pages_respect_the_policy_htmx_and_the_admin_included(
     assert visit(page, MISSING).status == 404
     expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
     visit(page, "/comptes/connexion/")
-    page.get_by_label(re.compile("Nom d.utilisateur|Identifiant")).fill("claire")
-    page.get_by_role("textbox", name=re.compile("^Mot de passe")).fill(PASSWORD)
+    page.get_by_label(re.compile("Nom d.utilisateur|Identifiant")).fill(facilitator.username)
+    page.get_by_role("textbox", name=re.compile("^Mot de passe")).fill(factories.PASSWORD)
     page.get_by_role("button", name=re.compile("Se connecter")).click()
     expect(page.get_by_role("heading", name="Mes synthèses")).to_be_visible()
 
@@ -166,8 +159,8 @@ def test_the_pages_respect_the_policy_htmx_and_the_admin_included(
     # An administrator: the admin login, index, list, change form, history, import page.
     page.context.clear_cookies()
     visit(page, "/admin/login/")
-    page.locator("#id_username").fill("admin")
-    page.locator("#id_password").fill("x" * 12)
+    page.locator("#id_username").fill(admin_user.username)
+    page.locator("#id_password").fill(factories.PASSWORD)
     page.locator("input[type=submit]").click()
     expect(page.locator("#site-name")).to_be_visible()
     for path in [

@@ -1,6 +1,6 @@
 """Hostile input to the import (the admin's upload page and the `import_synthesis` command)
 and to `export_synthesis_pdf`: a clear French refusal that writes nothing, or a faithful,
-escaped round-trip; never a traceback. The web forms: tests/test_hostile_input.py."""
+escaped round-trip; never a traceback. The web forms: tests/hostile/test_web_forms.py."""
 
 import io
 import re
@@ -16,11 +16,11 @@ from django.utils.html import escape
 from pypdf import PdfReader
 
 from tests import factories
-from tests.test_hostile_input import ACCEPTED, nothing_written, snapshot, squeezed
-from tests.test_importing import docx_bytes, template_docx
+from tests.exchange.test_importing import docx_bytes, template_docx
+from tests.hostile.test_web_forms import ACCEPTED, nothing_written, snapshot, squeezed
 from workshops.models import Irritant, RetexLink, RetexSheet, Strength, Synthesis
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 REGION = "pays-de-la-loire"
 IMPORT_URL = reverse("admin:workshops_synthesis_import")
@@ -33,16 +33,6 @@ IMPORTED = {name: ACCEPTED[name] for name in ("script", "attribute", "javascript
     "hebrew": ACCEPTED["hebrew"],
     "override": "abc\u202edef fin",
 }
-
-
-@pytest.fixture(autouse=True)
-def private_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "tests-hostile-commands",
-        }
-    }
 
 
 def text_export(irritants=("Connexions instables",), strengths=("Entraide",), retex="", extra=""):
@@ -316,11 +306,6 @@ def test_a_missing_or_impossible_file_is_refused_in_french(reference_data, path)
 # The admin's upload page -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff(reference_data, admin_client):
-    return admin_client
-
-
 def upload(client, data, name="synthese.txt", **fields):
     from workshops.models import Region
 
@@ -330,10 +315,10 @@ def upload(client, data, name="synthese.txt", **fields):
 
 
 def test_hostile_statements_uploaded_in_the_admin_are_imported_exactly_and_the_report_escaped(
-    staff,
+    reference_data, admin_client
 ):
     response = upload(
-        staff,
+        admin_client,
         text_export(irritants=IMPORTED.values()).encode(),
         name="<script>alert(1)</script>.txt",
     )
@@ -355,10 +340,10 @@ def test_hostile_statements_uploaded_in_the_admin_are_imported_exactly_and_the_r
     ],
 )
 def test_a_hostile_upload_in_the_admin_is_refused_in_french_and_nothing_is_written(
-    staff, data, message
+    reference_data, admin_client, data, message
 ):
     with nothing_written():
-        response = upload(staff, data)
+        response = upload(admin_client, data)
     assert response.status_code == 200
     assert escape(message) in response.content.decode()
 
@@ -374,9 +359,11 @@ def test_a_hostile_upload_in_the_admin_is_refused_in_french_and_nothing_is_writt
         {"parent": "abc"},
     ],
 )
-def test_hostile_fields_of_the_admin_upload_are_refused_in_french(staff, fields):
+def test_hostile_fields_of_the_admin_upload_are_refused_in_french(
+    reference_data, admin_client, fields
+):
     before = snapshot()
-    response = upload(staff, text_export().encode(), **fields)
+    response = upload(admin_client, text_export().encode(), **fields)
     assert response.status_code == 200
     page = response.content.decode()
     assert "errornote" in page or "errorlist" in page
