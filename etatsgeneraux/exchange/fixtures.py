@@ -3,31 +3,27 @@
 
 from django.core import serializers
 
-from actionplans.models import (
-    Action,
-    ActionPlanRow,
-    Actor,
-    Axis,
-    FlagshipProposal,
-    Indicator,
-    Timing,
-)
+from actionplans.models import FlagshipProposal
+from etatsgeneraux.stages import DIAGNOSTIC, STAGES
 from workshops.models import (
-    DiagnosticRow,
     Facilitator,
-    Irritant,
-    Lever,
-    MainIrritant,
-    Need,
     Participation,
-    ProjectionRow,
     RetexLink,
     RetexReference,
     RetexSheet,
     Session,
-    Strength,
     ThematicSection,
 )
+
+
+def _stage_models(stage):
+    """A stage's rows, then what hangs on them (the RETEX citations, then each column)."""
+    yield stage.row_model, "section__synthesis"
+    if stage.slug == DIAGNOSTIC:
+        yield RetexReference, "row__section__synthesis"
+    for cell in stage.cells:
+        yield cell.model, "row__section__synthesis"
+
 
 # Each model with the path from it to its synthesis, in an order loaddata can follow.
 CONTENT_MODELS = [
@@ -37,20 +33,7 @@ CONTENT_MODELS = [
     (ThematicSection, "synthesis"),
     (RetexSheet, "synthesis"),
     (RetexLink, "sheet__synthesis"),
-    (DiagnosticRow, "section__synthesis"),
-    (RetexReference, "row__section__synthesis"),
-    (Irritant, "row__section__synthesis"),
-    (Strength, "row__section__synthesis"),
-    (ProjectionRow, "section__synthesis"),
-    (MainIrritant, "row__section__synthesis"),
-    (Need, "row__section__synthesis"),
-    (Lever, "row__section__synthesis"),
-    (ActionPlanRow, "section__synthesis"),
-    (Axis, "row__section__synthesis"),
-    (Action, "row__section__synthesis"),
-    (Actor, "row__section__synthesis"),
-    (Timing, "row__section__synthesis"),
-    (Indicator, "row__section__synthesis"),
+    *(item for stage in STAGES.values() for item in _stage_models(stage)),
     (FlagshipProposal, "synthesis"),
 ]
 
