@@ -16,7 +16,7 @@ from contextlib import contextmanager, nullcontext
 
 from django.db import transaction
 
-from .historical import change_reason
+from .historical import change_reason, place_of
 from .models import Synthesis, SynthesisArchived
 
 
@@ -54,8 +54,6 @@ def changing(synthesis, *, lock=False, reason=None, restoring=False):
 
 def changing_synthesis_of(obj, **options):
     """`changing` for the synthesis an object of its content belongs to (the admin's edits)."""
-    from .historical import place_of
-
     synthesis_id, _ = place_of(obj)
     synthesis = Synthesis.objects.get(pk=synthesis_id)
     return changing(synthesis, **options)
