@@ -4,6 +4,13 @@ The template's own instructions are recognised and skipped; every other paragrap
 understood (a thematic heading, a RETEX sheet, a flagship-proposal field, the region) or
 reported with its place. Problems that would lose or misplace a statement are errors: the
 import then writes nothing.
+
+A DOCX the platform wrote (etatsgeneraux.exchange.exports.word) is read back exactly: its
+paragraphs of the export's styles give each field as written (markup.Piece.role), a row whose
+« Thématique concernée » is one of them belongs to the section above it and is kept even
+when empty, and its hidden bookmarks name the statement each main irritant or axis is linked
+to (or that it is not linked). Whatever a person adds in Word in the template's usual way is
+read as before.
 """
 
 import re
@@ -18,7 +25,7 @@ from etatsgeneraux.exchange.documents import (
     RETEX_REFERENCES,
     statement_document,
 )
-from etatsgeneraux.stages import STAGES, STAGES_BY_KEY
+from etatsgeneraux.stages import LINKED_COLUMNS, STAGES, STAGES_BY_KEY
 from workshops.models import (
     STATEMENT_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -28,6 +35,18 @@ from workshops.models import (
 )
 
 from .markup import (
+    ROLE_HORIZON,
+    ROLE_INTRODUCTION,
+    ROLE_RETEX,
+    ROLE_RETEX_LABEL,
+    ROLE_RETEX_TEXT,
+    ROLE_RETEX_TITLE,
+    ROLE_ROW,
+    ROLE_TITLE,
+    ROLE_VALUE,
+    THEMATIC_KEYWORDS,
+    cell_statements,
+    has_exact,
     header_columns,
     norm_key,
     plain,
@@ -88,7 +107,11 @@ TEMPLATE_TEXT = (
     "synthese des besoins et axes d amelioration",
     "plan d action pour repondre aux besoins",
 )
-STAGE_TITLE = re.compile(r"^(?:\d )?(?:retour d experience|projections?|plan d action)$")
+STAGE_TITLE = re.compile(
+    r"^(?:\d )?(?:retour d experience(?: et diagnostic)?|projections?|plan d action)$"
+)
+# The heading of an export's RETEX sheet, read exactly: « RETEX 2 » or « RETEX 2 (origin) ».
+EXACT_RETEX_HEADING = re.compile(r"RETEX (?P<number>[0-9]{1,3})(?: \((?P<origin>.*)\))?", re.S)
 
 FLAGSHIP_LABELS = [
     ("description", None),
@@ -164,6 +187,11 @@ class DocumentBuilder:
         self.template_tables = 0
         self.statement_count = 0
         self.places = {}  # id(part of the document) → where it was read
+        # An export's bookmarks on statements: name → (thematic, stage, column, row, index);
+        # its links and « not linked » marks: [(thematic, stage, column, row, index, kind,
+        # name, where)], resolved once the whole document is read.
+        self.bookmarks = {}
+        self.link_marks = []
 
     # Reporting -----------------------------------------------------------------------------
 
@@ -202,6 +230,9 @@ class DocumentBuilder:
         self.in_impacts = False
 
     def paragraph(self, block):
+        pieces = cell_statements(block.text) if has_exact([block.text]) else []
+        if len(pieces) == 1 and pieces[0].role and self.exact_paragraph(pieces[0], block):
+            return
         text = _LEADING_MARKS.sub("", plain(block.text))
         if not text and not block.links:
             return
@@ -212,10 +243,14 @@ class DocumentBuilder:
             return
         if match := SECTION_HEADING.match(text):
             self.end_mode()
-            self.section_heading(squash(match["title"]).rstrip(" :"), where)
+            self.section_heading(
+                squash(match["title"]).rstrip(" :"), where, self.marked_thematic(block.text)
+            )
         elif match := RETEX_HEADING.match(text):
             self.end_mode()
-            self.start_sheet(match, where)
+            self.start_sheet(
+                int(match["number"]), squash(match["origin"] or ""), squash(match["rest"]), where
+            )
         elif key.startswith("titre de la proposition"):
             self.end_mode()
             self.flagship = dict.fromkeys(FLAGSHIP_FIELDS, "")
@@ -243,6 +278,52 @@ class DocumentBuilder:
         else:
             self.warn(where, f"Paragraphe non compris, non importé : « {excerpt(text)} »")
 
+    def exact_paragraph(self, piece, block):
+        """A paragraph of an export style outside the tables; False when its role means
+        nothing here (it is then read like any paragraph)."""
+        role, text, where = piece.role, piece.text, block.where
+        if role == ROLE_TITLE:
+            return True
+        if role == ROLE_INTRODUCTION:
+            if self.mode != "intro":
+                self.end_mode()
+                self.mode, self.intro = "intro", [where, where, 0]
+            self.intro[1] = where
+            self.intro[2] += 1
+            return True
+        if role == ROLE_RETEX and (match := EXACT_RETEX_HEADING.fullmatch(text)):
+            self.end_mode()
+            self.start_sheet(int(match["number"]), match["origin"] or "", "", where, exact=True)
+            return True
+        if role in (ROLE_RETEX_TITLE, ROLE_RETEX_TEXT) and self.mode == "retex" and self.sheet:
+            if role == ROLE_RETEX_TITLE:
+                self.sheet["titles"].append(text)
+            else:
+                self.sheet["paragraphs"].append(text)
+            return True
+        if role == ROLE_VALUE and self.mode == "flagship" and self.flagship_field:
+            field = self.flagship_field
+            if field in CHOICES:
+                self.set_flagship(field, squash(text), where)
+            elif field in FLAGSHIP_TEXT_FIELDS:
+                value = self.flagship[field]
+                self.flagship[field] = f"{value}\n\n{text}" if value else text
+            else:  # a short field: its one value, as written
+                self.flagship[field] = text
+                self.flagship_field = None
+            return True
+        return False
+
+    @staticmethod
+    def marked_thematic(marked):
+        """The national thematic an export's heading names by its bookmark, or None."""
+        for piece in cell_statements(marked):
+            for kind, name in piece.marks:
+                if kind == "mark" and name.startswith("_egt"):
+                    number = int(name[4:])
+                    return number if number in THEMATIC_KEYWORDS else None
+        return None
+
     def take_value(self, kind, value):
         value = squash(value)
         if value:
@@ -262,8 +343,8 @@ class DocumentBuilder:
             }
         return self.sections[number]
 
-    def section_heading(self, title, where):
-        number = thematic_of(title)
+    def section_heading(self, title, where, thematic=None):
+        number = thematic or thematic_of(title)
         self.current = number
         if number is None:
             self.error(
@@ -278,16 +359,18 @@ class DocumentBuilder:
             section["title"] = title
             self.places[id(section)] = where
 
-    def start_sheet(self, match, where):
-        number = int(match["number"])
+    def start_sheet(self, number, origin, title, where, exact=False):
         scope = self.section(self.current)["retex"] if self.current else self.shared_retex
         self.mode = "retex"
         self.sheet = {
             "number": number,
-            "origin": squash(match["origin"] or ""),
-            "title": squash(match["rest"]),
+            "origin": origin,
+            "title": title,
             "paragraphs": [],
             "links": [],
+            # An export's sheet: its title is its own paragraph (never the first of the text).
+            "exact": exact,
+            "titles": [],
         }
         if number == 0 or any(sheet["number"] == number for sheet in scope):
             self.error(where, f"La fiche RETEX {number} apparaît deux fois (ou vaut 0).")
@@ -318,7 +401,9 @@ class DocumentBuilder:
     def finish_sheet(sheet):
         """Title: the words after the heading, else a short first paragraph."""
         paragraphs, title = list(sheet["paragraphs"]), sheet["title"]
-        if not title and paragraphs:
+        if sheet.get("exact"):
+            title = " ".join(sheet["titles"])
+        elif not title and paragraphs:
             single = len(paragraphs) == 1 and len(paragraphs[0]) <= 500
             if single or (len(paragraphs) > 1 and len(paragraphs[0]) <= 200):
                 title = paragraphs.pop(0)
@@ -384,10 +469,18 @@ class DocumentBuilder:
 
     # Tables -------------------------------------------------------------------------------------
 
+    @staticmethod
+    def heading_row(row):
+        """The template table a row heads, if it reads like column headings: a row with a
+        paragraph of an export style never does."""
+        if any(has_exact(lines) for lines in row.cells):
+            return None
+        return header_columns([plain(" ".join(lines)) for lines in row.cells])
+
     def table(self, block):
         found, index = None, 0
         for index, row in enumerate(block.rows[:3]):  # noqa: B007 (index is used below)
-            found = header_columns([plain(" ".join(lines)) for lines in row.cells])
+            found = self.heading_row(row)
             if found:
                 break
         if found is None:  # not a template table (introduction, flagship sheet): its text
@@ -416,7 +509,7 @@ class DocumentBuilder:
         for column in {column for column in named if named.count(column) > 1}:
             self.error(header.where, f"Deux colonnes du même nom ({column}) dans ce tableau.")
         for row in block.rows[index + 1 :]:
-            if not header_columns([plain(" ".join(lines)) for lines in row.cells]):
+            if not self.heading_row(row):
                 self.table_row(stage, columns, row)
 
     def table_row(self, stage, columns, row):
@@ -435,19 +528,24 @@ class DocumentBuilder:
         for index, (column, lines) in enumerate(zip(columns, cells, strict=True)):
             if column and (column == "thematic" or index not in row.continued):
                 values[column] = lines
-        if not any(
+        label_pieces = [
+            piece for line in values.get("thematic", []) for piece in cell_statements(line)
+        ]
+        # An export's row: its label as written, its section the one above, kept even empty.
+        exact = self.current is not None and any(p.role == ROLE_ROW for p in label_pieces)
+        if not exact and not any(
             split_statements(line)
             for column, lines in values.items()
             if column != "thematic"
             for line in lines
         ):
             return  # an empty row of the template (bare ▶ bullets, perhaps its thematic)
-        label = squash(
-            " ".join(
-                text for line in values.get("thematic", []) for text, *_ in split_statements(line)
-            )
-        )
-        thematic = thematic_of(label) if label else self.current
+        if exact:
+            label = " ".join(p.text for p in label_pieces if p.role == ROLE_ROW)
+            thematic = self.current
+        else:
+            label = squash(" ".join(p.text for p in label_pieces if p.text.strip()))
+            thematic = thematic_of(label) if label else self.current
         if label and thematic is None:
             self.error(
                 row.where,
@@ -462,7 +560,7 @@ class DocumentBuilder:
                 "la thématique dans la première colonne.",
             )
             return
-        if self.current and thematic != self.current:
+        if self.current and thematic != self.current and not exact:
             self.warn(
                 row.where,
                 f"Ligne de la thématique {thematic} sous le titre de la thématique "
@@ -476,46 +574,113 @@ class DocumentBuilder:
             self.places[id(section)] = row.where
         cells = STAGES_BY_KEY[stage].cells
         for cell in cells:
-            data[cell.key] = self.statements(values.get(cell.key, []), row.where)
+            pieces = [piece for line in values.get(cell.key, []) for piece in cell_statements(line)]
+            horizons = [piece for piece in pieces if piece.role == ROLE_HORIZON]
+            pieces = [piece for piece in pieces if piece.role != ROLE_HORIZON]
+            data[cell.key], marks = self.statements(pieces, row.where)
+            self.remember_marks(thematic, stage, cell.key, data, marks, row.where)
+            if HORIZON in cell.row_keys:
+                data[HORIZON] = self.horizon(data[cell.key], horizons, exact, row.where)
         if RETEX_REFERENCES in STAGES_BY_KEY[stage].row_keys:
             data[RETEX_REFERENCES], data["retex_label"] = self.retex_cell(values.get("retex", []))
-        for cell in cells:
-            if HORIZON in cell.row_keys:  # its first statement naming a horizon sets it
-                data[HORIZON] = ""
-                for position, statement in enumerate(data[cell.key]):
-                    text = statement if isinstance(statement, str) else statement["text"]
-                    if norm_key(text) in HORIZONS:
-                        data[HORIZON] = HORIZONS[norm_key(text)]
-                        del data[cell.key][position]
-                        break
         section[stage].append(data)
 
-    def statements(self, lines, where):
-        result = []
-        for line in lines:
-            for text, emphasised, partly in split_statements(line):
-                if partly:
+    @staticmethod
+    def horizon(statements, horizons, exact, where):
+        """A row's horizon: an export's horizon paragraph, else (outside an export's rows)
+        the first statement of its « Quand » naming one, taken out of its statements."""
+        if horizons:
+            return HORIZONS.get(norm_key(horizons[0].text), "")
+        if exact:
+            return ""
+        for position, statement in enumerate(statements):
+            text = statement if isinstance(statement, str) else statement["text"]
+            if norm_key(text) in HORIZONS:
+                del statements[position]
+                return HORIZONS[norm_key(text)]
+        return ""
+
+    def statements(self, pieces, where):
+        """The statement documents of a cell's pieces, and the export marks of each."""
+        result, marks = [], []
+        for piece in pieces:
+            text = piece.text
+            if not text.strip():
+                continue
+            if piece.partly:
+                self.warn(
+                    where,
+                    f"« {excerpt(text)} » n'est qu'en partie en gras ou en vert : "
+                    "l'énoncé n'est pas mis en avant.",
+                )
+            if len(text) > STATEMENT_MAX_LENGTH:
+                self.error(
+                    where,
+                    f"Énoncé de {len(text)} caractères (au plus {STATEMENT_MAX_LENGTH}) : "
+                    f"« {excerpt(text)} »",
+                )
+            result.append(statement_document(text, piece.emphasised))
+            marks.append(piece.marks)
+        self.statement_count += len(result)
+        return result, marks
+
+    def remember_marks(self, thematic, stage, column, row, marks, where):
+        """Notes the export's bookmarks on statements that may be linked to, and the links
+        (or « not linked » marks) of linked statements, to resolve them at the end."""
+        target = (stage, column) in LINKED_COLUMNS.values()
+        linked = (stage, column) in LINKED_COLUMNS
+        for index, statement_marks in enumerate(marks):
+            for kind, name in statement_marks:
+                if target and kind == "mark" and name.startswith("_egs"):
+                    self.bookmarks.setdefault(name, (thematic, stage, column, row, index))
+                elif linked and (kind == "anchor" or name.startswith("_egx")):
+                    self.link_marks.append((thematic, stage, column, row, index, kind, name, where))
+
+    def resolve_links(self):
+        """Gives each statement an export linked (or marked as not linked) its exact source:
+        {"row": r, "position": p} of the statement its link names in the same section, or
+        None. A link to a statement no longer in the section is dropped with a warning: the
+        statement is then linked by its text, as in any document."""
+        for thematic, stage, column, row, index, kind, name, where in self.link_marks:
+            statement = row[column][index]
+            fields = (
+                {"text": statement, "emphasised": False}
+                if isinstance(statement, str)
+                else dict(statement)
+            )
+            if "source" in fields:
+                continue  # one mark per statement: the first one counts
+            if kind == "mark":
+                fields["source"] = None
+            else:
+                found = self.bookmarks.get(name)
+                target_stage, target_column = LINKED_COLUMNS[(stage, column)]
+                if found is None or found[:3] != (thematic, target_stage, target_column):
                     self.warn(
                         where,
-                        f"« {excerpt(text)} » n'est qu'en partie en gras ou en vert : "
-                        "l'énoncé n'est pas mis en avant.",
+                        f"Le lien de « {excerpt(fields['text'])} » mène à un énoncé qui "
+                        "n'est plus dans sa thématique : il est relié par son texte, s'il "
+                        "en existe un identique.",
                     )
-                if len(text) > STATEMENT_MAX_LENGTH:
-                    self.error(
-                        where,
-                        f"Énoncé de {len(text)} caractères (au plus {STATEMENT_MAX_LENGTH}) : "
-                        f"« {excerpt(text)} »",
-                    )
-                result.append(statement_document(text, emphasised))
-        self.statement_count += len(result)
-        return result
+                    continue
+                *_, source_row, source_index = found
+                rows = self.sections[thematic][target_stage]
+                number = next(i for i, item in enumerate(rows, start=1) if item is source_row)
+                fields["source"] = {"row": number, "position": source_index + 1}
+            row[column][index] = fields
 
     @staticmethod
     def retex_cell(lines):
         numbers, labels = [], []
         for line in lines:
-            for text, *_ in split_statements(line):
-                if RETEX_NUMBERS.fullmatch(text):
+            for piece in cell_statements(line):
+                text = piece.text
+                if piece.role == ROLE_RETEX_LABEL:
+                    if text.strip():
+                        labels.append(text)
+                elif not text.strip():
+                    continue
+                elif RETEX_NUMBERS.fullmatch(text):
                     numbers.extend(int(number) for number in re.findall(r"\d+", text))
                 else:
                     labels.append(text)
@@ -524,6 +689,7 @@ class DocumentBuilder:
     # The document --------------------------------------------------------------------------------
 
     def document(self):
+        self.resolve_links()
         shared = sorted(
             (self.finish_sheet(sheet) for sheet in self.shared_retex), key=lambda s: s["number"]
         )

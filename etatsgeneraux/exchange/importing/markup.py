@@ -3,16 +3,81 @@
 Emphasis travels through the readers as two control characters (EM_OPEN … EM_CLOSE) that no
 cleaned input can contain: bold or green runs of a DOCX, <b>/<strong> and **…** of a text
 export all become these markers, so one function splits every cell into statements.
+
+A DOCX written by the platform (etatsgeneraux.exchange.exports.word) says more than the
+template's layout: its paragraphs of the platform's styles (`EXPORT_STYLES`) are read exactly
+as written, one field each (EXACT_OPEN role ROLE_END text EXACT_CLOSE: no squashed spaces, no
+split on line breaks or ▶), and its hidden bookmarks and internal links (MARK…, ANCHOR…) name
+the statements a main irritant or an axis is linked to. Control characters carry these marks
+too, for the same reason.
 """
 
 import html
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from etatsgeneraux.stages import CELLS, CELLS_BY_KEY, DIAGNOSTIC, STAGES, STAGES_BY_KEY
 
 EM_OPEN, EM_CLOSE = "\x01", "\x02"
 BULLETS = "▶►"
+# A paragraph of an export style: EXACT_OPEN role ROLE_END text EXACT_CLOSE.
+EXACT_OPEN, ROLE_END, EXACT_CLOSE = "\x0e", "\x0f", "\x10"
+# A bookmark of the export (MARK_OPEN name MARK_CLOSE), an internal link to one (ANCHOR_…).
+MARK_OPEN, MARK_CLOSE = "\x11", "\x12"
+ANCHOR_OPEN, ANCHOR_CLOSE = "\x13", "\x14"
+
+# The paragraph styles of an exported DOCX, by role, and their names (what Word shows, and
+# what the reader recognises: Word may rename a style's identifier, not its name).
+ROLE_TITLE = "titre"  # the synthesis's title: not imported
+ROLE_INTRODUCTION = "introduction"  # the introduction block: not imported
+ROLE_RETEX = "retex"  # « RETEX n (origin) »
+ROLE_RETEX_TITLE = "retex-titre"
+ROLE_RETEX_TEXT = "retex-texte"
+ROLE_ROW = "ligne"  # a row's « Thématique concernée »: the row as the platform holds it
+ROLE_RETEX_LABEL = "retex-libre"  # a diagnostic row's RETEX as free text
+ROLE_HORIZON = "horizon"  # an action-plan row's horizon, above its « Quand »
+ROLE_STATEMENT = "enonce"  # one statement, exactly
+ROLE_VALUE = "valeur"  # the value of a flagship-proposal field
+EXPORT_STYLES = {
+    ROLE_TITLE: ("EGTitre", "Synthèse – titre"),
+    ROLE_INTRODUCTION: ("EGIntroduction", "Synthèse – introduction"),
+    ROLE_RETEX: ("EGRetex", "Synthèse – fiche RETEX"),
+    ROLE_RETEX_TITLE: ("EGRetexTitre", "Synthèse – titre de la fiche RETEX"),
+    ROLE_RETEX_TEXT: ("EGRetexTexte", "Synthèse – texte de la fiche RETEX"),
+    ROLE_ROW: ("EGLigne", "Synthèse – thématique de la ligne"),
+    ROLE_RETEX_LABEL: ("EGRetexLibre", "Synthèse – RETEX en texte libre"),
+    ROLE_HORIZON: ("EGHorizon", "Synthèse – horizon"),
+    ROLE_STATEMENT: ("EGEnonce", "Synthèse – énoncé"),
+    ROLE_VALUE: ("EGValeur", "Synthèse – valeur"),
+}
+STYLE_ROLES = {
+    unicodedata.normalize("NFC", name).casefold(): role
+    for role, (_id, name) in EXPORT_STYLES.items()
+}
+# Hidden bookmarks of an export: _egs<n> a statement linked to, _egx<n> a statement that
+# is not linked although its text is that of one it could be linked to, _egt<n> the
+# heading of the section of the national thematic n.
+EXPORT_MARK = re.compile(r"_eg[stx][0-9]{1,9}")
+_TOKENS = re.compile(
+    f"{EXACT_OPEN}[^{ROLE_END}]*{ROLE_END}|{EXACT_CLOSE}"
+    f"|{MARK_OPEN}[^{MARK_CLOSE}]*{MARK_CLOSE}|{ANCHOR_OPEN}[^{ANCHOR_CLOSE}]*{ANCHOR_CLOSE}"
+)
+_MARK_TOKENS = re.compile(
+    f"({MARK_OPEN}[^{MARK_CLOSE}]*{MARK_CLOSE}|{ANCHOR_OPEN}[^{ANCHOR_CLOSE}]*{ANCHOR_CLOSE})"
+)
+_EXACT = re.compile(f"{EXACT_OPEN}([^{ROLE_END}]*){ROLE_END}(.*?){EXACT_CLOSE}", re.S)
+
+
+def style_role(name):
+    """The role of an export paragraph style, by its name; None for any other style."""
+    return STYLE_ROLES.get(unicodedata.normalize("NFC", name or "").casefold())
+
+
+def exact_paragraph(role, marked):
+    """The marked text of a paragraph of an export style, as the readers hand it on."""
+    return f"{EXACT_OPEN}{role}{ROLE_END}{marked}{EXACT_CLOSE}"
+
 
 # C0 and C1 control characters except tab and newline, and invisible marks; the second
 # form keeps the emphasis markers, once they have been put in.
@@ -36,6 +101,8 @@ def squash(text):
 
 
 def strip_markers(text):
+    if EXACT_OPEN in text or MARK_OPEN in text or ANCHOR_OPEN in text:
+        text = _TOKENS.sub("", text)
     return text.replace(EM_OPEN, "").replace(EM_CLOSE, "")
 
 
@@ -102,36 +169,118 @@ def plain(marked):
 # Statements -------------------------------------------------------------------------------
 
 
-def split_statements(marked):
-    """[(text, emphasised, partly_emphasised)] for the ▶ bullets and lines of a cell.
+@dataclass
+class Piece:
+    """One statement of a cell (or one paragraph of an export style).
 
-    A statement is emphasised when every visible character of it is bold or green.
+    `marks`: the export's bookmarks and links on it, as (kind, name) with kind "mark" or
+    "anchor"; `role`: the export style of its paragraph (its text is then exactly as written,
+    possibly empty), else None.
     """
-    statements = []
-    chars, inside, outside, depth = [], 0, 0, 0
+
+    text: str
+    emphasised: bool = False
+    partly: bool = False
+    marks: tuple = ()
+    role: str | None = None
+
+
+def _token(token):
+    kind = "mark" if token[0] == MARK_OPEN else "anchor"
+    return kind, token[1:-1]
+
+
+def _split(marked, pieces):
+    """The ▶ bullets and lines of a cell (squashed, empty ones left out)."""
+    chars, inside, outside, depth, marks = [], 0, 0, 0, []
 
     def flush():
         text = squash("".join(chars))
         if text:
-            statements.append((text, inside > 0 and outside == 0, inside > 0 and outside > 0))
+            partly = inside > 0 and outside > 0
+            pieces.append(Piece(text, inside > 0 and outside == 0, partly, tuple(marks)))
+            marks.clear()
 
-    for char in marked:
-        if char == EM_OPEN:
-            depth += 1
-        elif char == EM_CLOSE:
-            depth = max(depth - 1, 0)
-        elif char in BULLETS or char == "\n":
-            flush()
-            chars, inside, outside = [], 0, 0
-        else:
-            chars.append(char)
-            if not char.isspace():
-                if depth:
-                    inside += 1
-                else:
-                    outside += 1
+    marked_parts = [marked]
+    if MARK_OPEN in marked or ANCHOR_OPEN in marked:
+        marked_parts = _MARK_TOKENS.split(marked)
+    for part in marked_parts:
+        if part[:1] in (MARK_OPEN, ANCHOR_OPEN) and part[-1:] in (MARK_CLOSE, ANCHOR_CLOSE):
+            marks.append(_token(part))
+            continue
+        for char in part:
+            if char == EM_OPEN:
+                depth += 1
+            elif char == EM_CLOSE:
+                depth = max(depth - 1, 0)
+            elif char in BULLETS or char == "\n":
+                flush()
+                chars, inside, outside = [], 0, 0
+            else:
+                chars.append(char)
+                if not char.isspace():
+                    if depth:
+                        inside += 1
+                    else:
+                        outside += 1
     flush()
-    return statements
+
+
+def _exact(role, marked):
+    """A paragraph of an export style: its text as written, its emphasis and marks."""
+    chars, marks, inside, outside, depth = [], [], 0, 0, 0
+    for part in _MARK_TOKENS.split(marked):
+        if part[:1] in (MARK_OPEN, ANCHOR_OPEN) and part[-1:] in (MARK_CLOSE, ANCHOR_CLOSE):
+            marks.append(_token(part))
+            continue
+        for char in part:
+            if char == EM_OPEN:
+                depth += 1
+            elif char == EM_CLOSE:
+                depth = max(depth - 1, 0)
+            else:
+                chars.append(char)
+                if not char.isspace():
+                    if depth:
+                        inside += 1
+                    else:
+                        outside += 1
+    return Piece(
+        "".join(chars), inside > 0 and outside == 0, inside > 0 and outside > 0, tuple(marks), role
+    )
+
+
+def cell_statements(marked):
+    """[Piece] for the ▶ bullets and lines of a cell, and its paragraphs of export styles."""
+    pieces = []
+    if EXACT_OPEN not in marked:
+        _split(marked, pieces)
+        return pieces
+    start = 0
+    for match in _EXACT.finditer(marked):
+        _split(marked[start : match.start()], pieces)
+        pieces.append(_exact(match[1], match[2]))
+        start = match.end()
+    _split(marked[start:], pieces)
+    return pieces
+
+
+def has_exact(lines):
+    """Whether any of these marked lines is a paragraph of an export style."""
+    return any(EXACT_OPEN in line for line in lines)
+
+
+def split_statements(marked):
+    """[(text, emphasised, partly_emphasised)] for the ▶ bullets and lines of a cell.
+
+    A statement is emphasised when every visible character of it is bold or green. A
+    paragraph of an export style is one statement as written (left out when blank).
+    """
+    return [
+        (piece.text, piece.emphasised, piece.partly)
+        for piece in cell_statements(marked)
+        if piece.text.strip()
+    ]
 
 
 # Columns ----------------------------------------------------------------------------------

@@ -18,7 +18,19 @@ from pathlib import Path
 
 from etatsgeneraux.exchange.decoding import Refusals, decode_text
 
-from .markup import clean_text, header_columns, html_to_marked, plain
+from .markup import (
+    ANCHOR_CLOSE,
+    ANCHOR_OPEN,
+    EXPORT_MARK,
+    MARK_CLOSE,
+    MARK_OPEN,
+    clean_text,
+    exact_paragraph,
+    header_columns,
+    html_to_marked,
+    plain,
+    style_role,
+)
 
 MEGABYTE = 1024 * 1024
 MAX_DOCX_BYTES = 10 * MEGABYTE
@@ -226,9 +238,20 @@ def docx_blocks(data):
             "pas un document texte Word (.docx)."
         ) from None
     rels = document.part.rels
-    reader = _DocxReader(rels)
+    reader = _DocxReader(rels, _style_roles(document))
     reader.read(document.element.body)
     return reader.blocks
+
+
+def _style_roles(document):
+    """{style id: role} of the paragraph styles a platform export writes (by their names)."""
+    roles = {}
+    for style in document.styles.element.findall(W + "style"):
+        name = style.find(W + "name")
+        role = style_role(name.get(W + "val") if name is not None else None)
+        if role is not None and style.get(W + "type") == "paragraph":
+            roles[style.get(W + "styleId")] = role
+    return roles
 
 
 def _is_green(value):
@@ -256,8 +279,9 @@ def _run_emphasised(run):
 
 
 class _DocxReader:
-    def __init__(self, rels):
+    def __init__(self, rels, roles=None):
         self.rels = rels
+        self.roles = roles or {}  # style id → role, for the paragraphs of an export
         self.blocks = []
         self.paragraphs = 0
         self.tables = 0
@@ -278,13 +302,24 @@ class _DocxReader:
         for box in boxes:  # text boxes anchored in the paragraph come after it
             self.read(box)
 
+    def role(self, paragraph):
+        """The export role of a paragraph's style, or None."""
+        if not self.roles:
+            return None
+        properties = paragraph.find(W + "pPr")
+        style = properties.find(W + "pStyle") if properties is not None else None
+        return self.roles.get(style.get(W + "val")) if style is not None else None
+
     def marked(self, paragraph):
         """(marked text, hyperlink URLs, text boxes) of a paragraph.
 
         A paragraph made of hyperlinks only is reduced to its URLs: the document format keeps
-        a RETEX sheet's links, not their labels.
+        a RETEX sheet's links, not their labels. A paragraph of an export style keeps its text
+        exactly (tabs, line breaks, spaces, invisible marks) and says its role; the export's
+        bookmarks and internal links become marks (see markup).
         """
         parts, links, labels, boxes = [], [], [], []
+        role = self.role(paragraph)
 
         def walk(element):
             for child in element:
@@ -295,12 +330,19 @@ class _DocxReader:
                     boxes.append(child)
                 elif tag in (MC_FALLBACK, W + "del", W + "moveFrom"):
                     continue
+                elif tag == W + "bookmarkStart":
+                    name = child.get(W + "name") or ""
+                    if EXPORT_MARK.fullmatch(name):
+                        parts.append(f"{MARK_OPEN}{name}{MARK_CLOSE}")
                 else:
                     if tag == W + "hyperlink":
                         rel = self.rels.get(child.get(R_ID)) if child.get(R_ID) else None
                         if rel is not None and rel.is_external:
                             links.append(rel.target_ref)
                             labels.append("".join(t.text or "" for t in child.iter(W + "t")))
+                        anchor = child.get(W + "anchor") or ""
+                        if EXPORT_MARK.fullmatch(anchor):
+                            parts.append(f"{ANCHOR_OPEN}{anchor}{ANCHOR_CLOSE}")
                     walk(child)
 
         def run(element):
@@ -309,14 +351,15 @@ class _DocxReader:
                 if child.tag == W + "t":
                     text.append(child.text or "")
                 elif child.tag == W + "tab":
-                    text.append(" ")
+                    text.append("\t" if role else " ")
                 elif child.tag in (W + "br", W + "cr"):
                     text.append("\n")
                 elif child.tag == W + "noBreakHyphen":
                     text.append("-")
                 else:
                     walk(child)  # drawings may hold text boxes
-            text = clean_text("".join(text))
+            # XML holds no control character but tab and line feed: an export's text as is.
+            text = "".join(text) if role else clean_text("".join(text))
             if text.strip() and _run_emphasised(element):
                 text = "\x01" + text + "\x02"
             parts.append(text)
@@ -325,6 +368,8 @@ class _DocxReader:
         text = "".join(parts)
         if links and plain(text) == plain(" ".join(labels)):
             text = ""
+        if role:
+            text = exact_paragraph(role, text)
         return text, links, boxes
 
     def cell_lines(self, cell):
