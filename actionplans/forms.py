@@ -34,6 +34,9 @@ class ProposalForm(TextFieldsMixin, forms.ModelForm):
     """A new proposal, or an existing one with the version it had when the form was drawn."""
 
     version = version_field(required=False)
+    # The proposal the form was drawn for: it follows the proposal if it moves meanwhile.
+    # (Read by the view, never refused here: an unknown id is a proposal deleted meanwhile.)
+    proposal = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = FlagshipProposal
@@ -74,11 +77,13 @@ class ProposalForm(TextFieldsMixin, forms.ModelForm):
         if self.instance.pk is not None:
             self.fields["version"].required = True
             self.initial.setdefault("version", self.instance.version)
+            self.initial.setdefault("proposal", self.instance.pk)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             *(Fieldset(legend, *names) for legend, names in GROUPS),
             "version",
+            "proposal",
         )
 
     def values(self):

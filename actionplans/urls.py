@@ -16,4 +16,21 @@ urlpatterns = [
         views.proposal_edit,
         name="proposal_edit",
     ),
+    path(
+        "syntheses/<slug:slug>/propositions/<int:position>/supprimer/",
+        views.proposal_delete,
+        name="proposal_delete",
+    ),
+    path(
+        "syntheses/<slug:slug>/propositions/<int:position>/monter/",
+        views.proposal_move,
+        {"direction": "up"},
+        name="proposal_up",
+    ),
+    path(
+        "syntheses/<slug:slug>/propositions/<int:position>/descendre/",
+        views.proposal_move,
+        {"direction": "down"},
+        name="proposal_down",
+    ),
 ]

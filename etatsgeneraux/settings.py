@@ -68,7 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    # django-axes, named « Connexions et blocages » in the administration.
+    "etatsgeneraux.apps.AxesConfig",
     "csp",
     "simple_history",
     "crispy_forms",
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     # Feature apps: they use the domain apps, never the reverse (README, « Architecture »).
     "etatsgeneraux.syntheses",
     "etatsgeneraux.board",
+    "etatsgeneraux.publishing",
     "etatsgeneraux.history",
     "etatsgeneraux.exchange",
     "etatsgeneraux.reports",
@@ -145,6 +147,23 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+
+# SQLite (`make run`, a trial with `make serve`) with several people writing at once:
+# - WAL: readers never wait for a writer, nor a writer for readers;
+# - IMMEDIATE transactions: a transaction takes the write lock when it begins. A deferred
+#   one (SQLite's default) starts by reading, then fails at once with « database is locked »
+#   when it wants to write while another holds the lock (waiting could deadlock them both);
+# - a busy timeout (`timeout`, in seconds): a transaction waits its turn for the lock rather
+#   than failing. A board save holds it for milliseconds.
+# synchronous=NORMAL is safe with WAL (a power cut may lose the last commits, never corrupt
+# the file). PostgreSQL needs none of this: it locks rows, not the whole database.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -47,8 +47,10 @@ urlpatterns = [
     path("comptes/", include(accounts)),
     path("", include("etatsgeneraux.syntheses.urls")),
     path("", include("etatsgeneraux.board.urls")),
+    path("", include("etatsgeneraux.publishing.urls")),
     path("", include("etatsgeneraux.history.urls")),
     path("", include("etatsgeneraux.reports.urls")),
+    path("", include("etatsgeneraux.exchange.urls")),
     path("", include("workshops.urls")),
     path("", include("actionplans.urls")),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,6 +29,51 @@ from .models import (
     Thematic,
     ThematicSection,
 )
+
+# « Supprimer les … sélectionnés », agreed --------------------------------------------------
+
+# The feminine nouns that start the plural names of the administration's models (this
+# platform's, Django's and django-axes'); the others are masculine.
+FEMININE_PLURALS = {
+    "actions",
+    "catégories",
+    "configurations",
+    "connexions",
+    "fiches",
+    "lignes",
+    "propositions",
+    "régions",
+    "sections",
+    "sessions",
+    "synthèses",
+    "tentatives",
+    "thématiques",
+}
+
+
+class AgreedDeletion(str):
+    """The description of the bulk deletion, agreed with the model's plural name.
+
+    Django's French reads « Supprimer les %(verbose_name_plural)s sélectionnés » whatever the
+    noun (« les synthèses sélectionnés »); the admin formats the description with the
+    model's names, so the agreement is made there.
+    """
+
+    def __mod__(self, names):
+        plural = str(names["verbose_name_plural"])
+        head = plural.split(" ", 1)[0].lower()
+        agreement = "es" if head in FEMININE_PLURALS else "s"
+        return f"Supprimer les {plural} sélectionné{agreement}"
+
+
+@admin.action(permissions=["delete"], description=AgreedDeletion("Supprimer la sélection"))
+def delete_selected(modeladmin, request, queryset):
+    """Django's own bulk deletion (confirmation page included), under an agreed name."""
+    return admin_actions.delete_selected(modeladmin, request, queryset)
+
+
+admin.site.add_action(delete_selected, "delete_selected")  # replaces Django's
+
 
 # Filters shared by every admin of rows hanging on a thematic section.
 SECTION_FILTERS = [

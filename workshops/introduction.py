@@ -25,6 +25,7 @@ from django.http import QueryDict
 
 from .changes import changing
 from .forms import (
+    MAX_FACILITATORS,
     FacilitatorFormSet,
     NewSessionForm,
     ParticipationForm,
@@ -37,6 +38,9 @@ SESSIONS_FIELD = "sessions"  # the sessions the page shows, so a save knows whic
 NEW_SESSION_PREFIX = "nouvelle-session"
 EMPTY = "(vide)"
 MAX_LOST_SESSIONS = 50  # a page never shows more; more posted ids are forged
+# The « Ajouter une personne » button of a session: its value names the session's list of
+# facilitators; the page comes back with one more blank form there, nothing saved.
+ADD_FACILITATOR = "ajouter-animateur"
 
 
 @dataclass
@@ -196,6 +200,30 @@ class IntroductionEditor:
             for number in map(positive_int, self.data.getlist(SESSIONS_FIELD))
             if number is not None
         }
+
+    def with_another_facilitator(self, formset_prefix):
+        """The page again, as the user left it, with one more blank facilitator form in the
+        session whose list is `formset_prefix` (the focus on its name); nothing is saved.
+
+        An unknown list (a forged post, a session deleted meanwhile) adds nothing.
+        """
+        block = next(
+            (block for block in self.posted_blocks if block.facilitators.prefix == formset_prefix),
+            None,
+        )
+        if block is None:
+            return self
+        total_field = f"{formset_prefix}-TOTAL_FORMS"
+        total = positive_int(self.data.get(total_field, "")) or 0
+        if total >= MAX_FACILITATORS:
+            return self
+        data = self.data.copy()
+        data[total_field] = str(total + 1)
+        editor = IntroductionEditor(self.synthesis, data)
+        for other in editor.blocks:
+            if other.facilitators.prefix == formset_prefix:
+                other.facilitators.forms[-1].fields["name"].widget.attrs["autofocus"] = True
+        return editor
 
     @property
     def posted_blocks(self):

@@ -627,7 +627,7 @@ class ThematicSection(Positioned):
         ]
 
     def __str__(self):
-        return f"{self.synthesis.title} · N°{self.position} {self.display_title}"
+        return f"{self.synthesis.title} · N°{self.thematic.number} {self.display_title}"
 
     @property
     def display_title(self):
@@ -1060,3 +1060,68 @@ class Lever(Statement):
     class Meta(Statement.Meta):
         verbose_name = "levier"
         verbose_name_plural = "axes d'amélioration ou leviers"
+
+
+# Published versions -------------------------------------------------------------------------
+
+
+class PublishedVersionQuerySet(models.QuerySet):
+    def latest_of(self, syntheses):
+        """{synthesis id: its last version} (documents deferred), in one query."""
+        ids = [synthesis.pk for synthesis in syntheses]
+        if not ids:
+            return {}
+        last = (
+            PublishedVersion.objects.filter(synthesis=models.OuterRef("synthesis"))
+            .order_by("-number")
+            .values("pk")[:1]
+        )
+        versions = self.filter(synthesis__in=ids, pk=models.Subquery(last)).defer("document")
+        return {version.synthesis_id: version for version in versions}
+
+
+class PublishedVersion(models.Model):
+    """A published state of a synthesis: what its readers see until the next publication.
+
+    While the facilitators work on the next version, readers who may not change the
+    synthesis read the last of these. `document` is the synthesis as a backup holds it
+    (`{"synthesis": {...}, "content": {...}}`, written by the feature that publishes:
+    etatsgeneraux.publishing); a version is never changed once written.
+    """
+
+    synthesis = models.ForeignKey(
+        Synthesis,
+        on_delete=models.CASCADE,
+        related_name="published_versions",
+        verbose_name="synthèse",
+    )
+    number = models.PositiveIntegerField("numéro", validators=[MinValueValidator(1)])
+    published_at = models.DateTimeField("publiée le", default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="publiée par",
+    )
+    document = models.JSONField("document publié")
+    summary = models.JSONField("ce qui a changé", default=dict, blank=True)
+
+    objects = PublishedVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "version publiée"
+        verbose_name_plural = "versions publiées"
+        ordering = ["synthesis", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["synthesis", "number"],
+                name="workshops_publishedversion_unique_number",
+                violation_error_message="Cette synthèse a déjà une version de ce numéro.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.synthesis} · version {self.number}"

@@ -9,6 +9,11 @@
   who may not change it gets a 403, whatever the templates show.
 - Manage (`manageable_by`): archive and restore. An archived synthesis is read-only for
   everyone and readable only by those who manage it.
+- Publish (`may_publish`): those who change a published synthesis make its working version
+  public. Until then, whoever does not manage it reads its last published version
+  (`reads_working_version`); a draft is read as it is being written.
+
+The workshop board (`may_open_board`) asks for a login, then reads like the synthesis's page.
 
 Every view goes through one of the decorators below (or `may_read` / `may_edit` for the
 views that resolve their synthesis themselves).
@@ -23,7 +28,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .models import Synthesis
+from .models import PublishedVersion, Synthesis
 
 ARCHIVED_READ_ONLY = (
     "Cette synthèse est archivée\u00a0: elle ne peut plus être modifiée. "
@@ -64,6 +69,58 @@ def may_manage(user, synthesis):
     if not user.is_authenticated:
         return False
     return Synthesis.objects.manageable_by(user).filter(pk=synthesis.pk).exists()
+
+
+def may_open_board(user, synthesis, *, reads=None):
+    """Whether this user may open the workshop board of this synthesis (read-only for those
+    who may not change it): a logged-in user who may read it. The board is the facilitators'
+    live working copy; visitors read the synthesis's page, its preview and its PDF. `reads`:
+    the answer of `may_read`, when the caller has it already."""
+    if not user.is_authenticated:
+        return False
+    return may_read(user, synthesis) if reads is None else reads
+
+
+def may_publish(user, synthesis, *, edits=None):
+    """Whether this user may publish the working version of this synthesis (« Publier les
+    modifications »): those who change it, once it is published. `edits`: the answer of
+    `may_edit`, when the caller has it already."""
+    if synthesis.status != Synthesis.Status.PUBLISHED:
+        return False
+    return may_edit(user, synthesis) if edits is None else edits
+
+
+def reads_working_version(user, synthesis, *, manages=None):
+    """Whether this user reads what the facilitators are writing rather than the last published
+    version: everyone for a draft, only those who manage it for a published synthesis (its
+    facilitators and the administrators; the others read its last published version).
+    `manages`: the answer of `may_manage`, when the caller has it already."""
+    if synthesis.status != Synthesis.Status.PUBLISHED or user is None:
+        return True
+    return may_manage(user, synthesis) if manages is None else manages
+
+
+def versions_read_by(user, syntheses):
+    """{synthesis id: the PublishedVersion this user reads} for the syntheses this user reads
+    as published (see `reads_working_version`); the others are read as they are stored.
+
+    `user` None (the command line) reads every synthesis as stored. Two queries at most,
+    whatever the number of syntheses.
+    """
+    published = [s for s in syntheses if s.status == Synthesis.Status.PUBLISHED]
+    if user is None or not published:
+        return {}
+    if len(published) == 1:
+        managed = {published[0].pk} if reads_working_version(user, published[0]) else set()
+    elif user.is_authenticated:
+        managed = set(
+            Synthesis.objects.manageable_by(user)
+            .filter(pk__in=[s.pk for s in published])
+            .values_list("pk", flat=True)
+        )
+    else:
+        managed = set()
+    return PublishedVersion.objects.latest_of([s for s in published if s.pk not in managed])
 
 
 def refuse_edit(user, synthesis):

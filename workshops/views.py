@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from .introduction import IntroductionEditor
+from .introduction import ADD_FACILITATOR, IntroductionEditor
 from .permissions import editable_synthesis
 
 
@@ -14,11 +14,15 @@ def introduction_edit(request, synthesis):
 
     Invalid input: 422, the page with the messages next to the fields, nothing saved.
     Someone saved an object the user changed: 409, both versions shown, nothing saved.
+    « Ajouter une personne » (ADD_FACILITATOR): the page as the user left it, with one more
+    blank facilitator in that session, nothing saved.
     """
     status = 200
     if request.method == "POST":
         editor = IntroductionEditor(synthesis, request.POST)
-        if not editor.is_valid():
+        if ADD_FACILITATOR in request.POST:
+            editor = editor.with_another_facilitator(request.POST[ADD_FACILITATOR])
+        elif not editor.is_valid():
             status = 422
         elif editor.save():
             if editor.changed:

@@ -3,9 +3,12 @@
 The board shows the three stages of a section as tables; every cell of a row is an ordered
 list of statements. `STAGES` and `CELLS` describe them once, for the views, the forms and
 the templates. Every change runs in a transaction, locks the list it reorders (so that two
-facilitators adding to the same cell at once never collide on a position) and records the
-change on the synthesis (`Synthesis.touch`).
+facilitators adding to the same cell at once never collide on a position), records the
+change on the synthesis (`Synthesis.touch`) and raises the section's change marker, which
+the other pages open on the board watch (`live`).
 """
+
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -27,6 +30,28 @@ from workshops.models import (
     RetexSheet,
     ThematicSection,
 )
+
+from . import live
+
+# Changing ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _changing(section, *, everywhere=False):
+    """`workshops.changes.changing` for a change of this section made on its board: the
+    section's change marker is raised too (`live.bump`), last in the transaction, and its new
+    token kept on the section (`section.live_token`) for the answer. `everywhere`: a RETEX
+    sheet, which may be common to all the sections of the synthesis (on each of their boards)."""
+    with changing(section.synthesis) as change:
+        yield change
+        if change.changed:
+            ids = [section.pk]
+            if everywhere:
+                ids += ThematicSection.objects.filter(
+                    synthesis_id=section.synthesis_id
+                ).values_list("pk", flat=True)
+            section.live_token = live.token(section.pk, live.bump(ids)[section.pk])
+
 
 # Loading -----------------------------------------------------------------------------------
 
@@ -185,7 +210,7 @@ def move(section, item, direction):
     """
     model = type(item)
     scope, scope_id, scope_model = _scope(item)
-    with changing(section.synthesis) as change:
+    with _changing(section) as change:
         _lock(scope_model, scope_id)
         siblings = model.objects.filter(**{f"{scope}_id": scope_id})
         position = siblings.filter(pk=item.pk).values_list("position", flat=True).first()
@@ -239,7 +264,7 @@ def _insert_statement(section, row, cell, *, revive=False, **values):
     statement = cell.model(row=row, **values)
     if cell.linked:
         statement.source = source
-    with changing(section.synthesis):
+    with _changing(section):
         _lock(type(row), row.pk)
         revived = _deleted_statement(cell, row, values["text"], position) if revive else None
         if revived is not None:  # the same statement, so that its history goes on
@@ -294,7 +319,7 @@ def set_emphasis(section, statement, expected_version, emphasised):
 
 def _save_if_unchanged(section, obj, expected_version, values):
     """Writes `values` (already set on `obj`) unless someone saved it meanwhile."""
-    with changing(section.synthesis):
+    with _changing(section):
         obj.save_if_unchanged(expected_version, list(values))
     return obj
 
@@ -318,7 +343,8 @@ def _dependents_message(error):
 def delete(section, obj):
     """Deletes a statement, a row or a RETEX sheet; ValidationError if something links to it."""
     try:
-        with changing(section.synthesis):
+        # A RETEX sheet may be common to all the sections, and cited by any of their rows.
+        with _changing(section, everywhere=isinstance(obj, RetexSheet)):
             obj.delete()
     except RestrictedError as error:
         raise ValidationError(_dependents_message(error)) from error
@@ -349,7 +375,7 @@ def restore_statement(section, row, cell, *, text, emphasised, source_id, positi
 
 
 def add_row(section, stage):
-    with changing(section.synthesis):
+    with _changing(section):
         _lock(ThematicSection, section.pk)
         row = stage.row_model.objects.create(section=section)
     return row
@@ -358,7 +384,7 @@ def add_row(section, stage):
 def save_row_retex(section, row, expected_version, *, sheets, label):
     """The RETEX a diagnostic row cites (sheets and free label), if nobody changed them."""
     row.retex_label = label
-    with changing(section.synthesis):
+    with _changing(section):
         row.save_if_unchanged(expected_version, ["retex_label"])
         RetexReference.objects.filter(row=row).exclude(sheet__in=sheets).delete()
         cited = set(RetexReference.objects.filter(row=row).values_list("sheet_id", flat=True))
@@ -385,7 +411,7 @@ def next_sheet_number(section):
 
 def save_sheet(section, sheet, links, *, expected_version=None):
     """Creates (no version) or updates a RETEX sheet with its links, all or nothing."""
-    with changing(section.synthesis):
+    with _changing(section, everywhere=True):  # it may be common to all the sections
         if sheet.pk is None:
             sheet.synthesis_id = section.synthesis_id
             if sheet.section_id is None:

@@ -16,6 +16,17 @@ from django.db.models import Prefetch
 
 from actionplans.models import Action, ActionPlanRow, Axis, Indicator
 from workshops.models import DiagnosticRow, Irritant, Lever, MainIrritant, Need, ProjectionRow
+from workshops.text import NBSP
+
+from . import chain_svg
+
+PAGE_DESCRIPTION = (
+    "Schéma en cinq colonnes : irritants du diagnostic, irritants principaux des projections, "
+    "besoins et leviers, axes du plan d’action, actions et indicateurs ; une ligne relie "
+    "chaque énoncé à ce qui le reprend, et les chaînes interrompues sont marquées « Sans "
+    "suite ». Son équivalent textuel est la liste « Chaînes issues du diagnostic » et les "
+    "listes qui la suivent sur cette page."
+)
 
 
 @dataclass
@@ -56,10 +67,29 @@ class Trace:
     unused_levers: list  # [(row number, Lever)] levers no axis takes up
     orphan_axes: list  # [AxisNode] axes linked to no lever
     rows_without_axis: list  # [AxisNode with axis None] action-plan rows with no axis at all
+    section: object = None  # the ThematicSection traced, when `build` traced it
 
     @property
     def irritant_count(self):
         return len(self.linked) + len(self.dead_ends)
+
+    @property
+    def empty(self):
+        """Nothing to trace: no irritant, no main irritant, no axis, no row of actions."""
+        return chain_svg.is_empty(self)
+
+    def diagram(self):
+        """The chain as an SVG picture (`chain_svg`), for the traceability page: the page's
+        nested lists are its text equivalent."""
+        title = "Chaîne de traçabilité"
+        if self.section is not None:
+            title += f"{NBSP}: {self.section.display_title}"
+        return chain_svg.render(
+            self,
+            title=title,
+            description=PAGE_DESCRIPTION,
+            ident=f"chaine-{self.section.pk if self.section is not None else 0}",
+        )
 
 
 def _ordered(model, *related):
@@ -69,6 +99,12 @@ def _ordered(model, *related):
 
 def build(section):
     """The trace of a section, in a constant number of queries (one per table)."""
+    trace = from_rows(*_load(section))
+    trace.section = section
+    return trace
+
+
+def _load(section):
     diagnostic = list(
         DiagnosticRow.objects.filter(section=section)
         .order_by("position")
@@ -92,7 +128,13 @@ def build(section):
             Prefetch("indicators", _ordered(Indicator)),
         )
     )
+    return diagnostic, projections, plan
 
+
+def from_rows(diagnostic, projections, plan):
+    """The trace of a section from its rows of the three stages, in order, each with its
+    statements loaded (prefetched: `row.irritants.all()` and the others run no query), as
+    the report loads them, or rebuilds them from a published version."""
     axes_by_lever, orphan_axes, rows_without_axis = {}, [], []
     for number, row in enumerate(plan, start=1):
         actions, indicators = list(row.actions.all()), list(row.indicators.all())

@@ -11,6 +11,7 @@ ROW = "<slug:stage>/lignes/<int:row_id>/"
 board_urlpatterns = [
     path("", views.board_page, name="page"),
     path("tracabilite/", views.traceability_page, name="traceability"),
+    path("changements/", views.changes, name="changes"),
     path("retex/ajouter/", views.add_sheet, name="add_sheet"),
     path("retex/<int:pk>/", views.sheet_view, name="sheet"),
     path("retex/<int:pk>/modifier/", views.edit_sheet, name="edit_sheet"),

@@ -11,6 +11,9 @@ Who may do what is checked by every view, whatever the templates show:
 - readers see the board without edit controls, and every change they send gets a 403;
 - only the users for whom `Synthesis.objects.editable_by` holds the synthesis change it.
 
+The pages open on a board follow the others' changes and who else is there (`changes`,
+`live.py`): the answers to changes carry the section's new change marker (`X-Board-Version`).
+
 Status codes of the partials: 200 saved; 422 bad input (the form comes back with French
 messages next to the fields); 409 someone else saved first, or a later stage links to what is
 being deleted (nothing saved; both versions shown).
@@ -47,7 +50,7 @@ from workshops.models import StaleEditError, Synthesis, SynthesisArchived, Thema
 from workshops.permissions import may_edit, readable_syntheses
 from workshops.text import NBSP
 
-from . import editing, traceability
+from . import editing, live, traceability
 
 TEMPLATES = "board/"
 NOT_SAVED = f"Non enregistré{NBSP}: "
@@ -111,7 +114,7 @@ def board_view(*, edit):
                     raise PermissionDenied(message)  # the site's 403 page
                 return _refused(403, reason, message)
             section = (
-                ThematicSection.objects.select_related("thematic")
+                ThematicSection.objects.select_related("thematic", "change_marker")
                 .filter(synthesis=synthesis, thematic__number=number)
                 .first()
             )
@@ -141,6 +144,9 @@ def _partial(request, template, context, *, status=200, focus=None, announce=Non
     if after:
         # ASCII JSON: an HTTP header cannot carry the accents as they are.
         response["HX-Trigger-After-Settle"] = json.dumps({"board:settled": after})
+    token = getattr(context.get("section"), "live_token", None)
+    if token:  # a change: the page that made it need not fetch it again (board.js)
+        response["X-Board-Version"] = token
     response["Cache-Control"] = "no-store"
     return response
 
@@ -227,6 +233,7 @@ def board_page(request, board):
     for _, rows in board.section.stages:
         _decorate_rows(board, rows)
     stage = request.GET.get("etape")
+    others = live.present(board.section.pk, request.user)
     response = render(
         request,
         TEMPLATES + "page.html",
@@ -237,6 +244,11 @@ def board_page(request, board):
             selected=stage if stage in STAGES else DIAGNOSTIC,
             sections=board.synthesis.sections.select_related("thematic").order_by("position"),
             login_url=resolve_url(settings.LOGIN_URL),
+            others=others,
+            live_version=live.token_of(board.section),
+            live_presence=live.presence_token(others),
+            poll_seconds=live.POLL_SECONDS,
+            hidden_poll_every=live.HIDDEN_POLL_SECONDS // live.POLL_SECONDS,
         ),
     )
     response["Cache-Control"] = "private, no-cache"
@@ -255,6 +267,51 @@ def traceability_page(request, board):
             sections=board.synthesis.sections.select_related("thematic").order_by("position"),
         ),
     )
+
+
+# Working together live -----------------------------------------------------------------------
+
+
+@require_safe
+def changes(request, slug, number):
+    """What changed on the board since the page knew it (`live`): 204 when nothing did.
+
+    `version` and `presence`: the tokens the page knows (`X-Board-Version`,
+    `X-Board-Presence` of the last answer). Only the readers of the synthesis get an answer;
+    when nothing changed it costs one query besides the session and the user.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        message = f"Votre session a expiré{NBSP}: reconnectez-vous pour suivre le tableau."
+        return _refused(401, "session", message)
+    found = live.current(user, slug, number)
+    if found is None:
+        raise Http404("Cette synthèse ou cette thématique est introuvable.")
+    section_id, version = found
+    others = live.present(section_id, user)
+    presence = live.presence_token(others)
+    if request.GET.get("version") == version and request.GET.get("presence") == presence:
+        response = HttpResponse(status=204)
+    elif request.GET.get("version") == version:
+        response = _partial(request, "presence.html", {"others": others})
+    else:
+        response = _live_board(request, slug=slug, number=number, others=others)
+    response["X-Board-Version"] = version
+    response["X-Board-Presence"] = presence
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@board_view(edit=False)
+def _live_board(request, board, others):
+    """The RETEX sheets and the three tables as the page shows them, for board.js to merge."""
+    editing.load_board(board.section)
+    for _, rows in board.section.stages:
+        _decorate_rows(board, rows)
+    context = _context(
+        board, stages=board.section.stages, sheets=board.section.sheets, others=others
+    )
+    return _partial(request, "live.html", context)
 
 
 # Rows --------------------------------------------------------------------------------------
@@ -352,11 +409,15 @@ def _new_statement_form(board, cell, data=None):
 @require_safe
 @board_view(edit=False)
 def cell_view(request, board, stage, row_id, cell):
-    """A cell as the board shows it (also: leaving the form that links a statement)."""
+    """A cell as the board shows it (also: leaving the form that links a statement, whose
+    opener gets the focus back)."""
     stage = _stage(stage)
     cell = _cell(cell, stage)
     row = _row(board, stage, row_id, cells=[cell])
-    return _cell_response(request, board, row, cell, focus=f"new-{cell.slug}-{row.pk}")
+    focus = [f"new-{cell.slug}-{row.pk}"]
+    if cell.linked:
+        focus.insert(0, f"link-open-{cell.slug}-{row.pk}")
+    return _cell_response(request, board, row, cell, focus=focus)
 
 
 @require_POST

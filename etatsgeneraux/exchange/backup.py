@@ -49,6 +49,7 @@ from workshops.models import (
     Thematic,
     ThematicSection,
 )
+from workshops.text import NBSP, size_text
 
 from .decoding import Refusals, decode_text
 from .documents import (
@@ -65,7 +66,6 @@ VERSION = 1
 # room for 150 times that, and keeps a mistaken file (a video, a database dump) out.
 MAX_BACKUP_BYTES = 20 * 1024 * 1024
 MAX_SHOWN_ERRORS = 30
-NBSP = "\u00a0"
 
 
 class BackupError(Exception):
@@ -79,12 +79,6 @@ class BackupError(Exception):
 def q(text):
     """« text », with the French non-breaking spaces."""
     return f"«{NBSP}{text}{NBSP}»"
-
-
-def size_text(size):
-    return (
-        f"{size / 1024 / 1024:.1f}{NBSP}Mo" if size >= 1024 * 1024 else f"{size / 1024:.0f}{NBSP}Ko"
-    )
 
 
 # Backing up ----------------------------------------------------------------------------------
@@ -148,7 +142,8 @@ def dumps(backup):
 
 
 def write_atomically(path, text):
-    """Writes the file whole or not at all: a temporary file beside it, then a rename.
+    """Writes the file (text, or bytes) whole or not at all: a temporary file beside it, then a
+    rename.
 
     The file is readable by its owner only: it holds the names of the facilitators.
     Raises BackupError (in French) when the path cannot be written.
@@ -162,7 +157,7 @@ def write_atomically(path, text):
             "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
         ) as handle:
             temporary = handle.name
-            handle.write(text.encode("utf-8"))
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)

@@ -321,6 +321,18 @@ def _iter_statement_keys(section):
 
 def _load(synthesis):
     """The synthesis with all its content prefetched, in one query per table."""
+    return _loaded_syntheses().get(pk=synthesis.pk)
+
+
+def load_syntheses(syntheses):
+    """These syntheses with all their content prefetched, in one query per table whatever
+    their number; for `backup_document(..., loaded=True)`. In the order given."""
+    ids = [synthesis.pk for synthesis in syntheses]
+    loaded = {synthesis.pk: synthesis for synthesis in _loaded_syntheses().filter(pk__in=ids)}
+    return [loaded[pk] for pk in ids if pk in loaded]
+
+
+def _loaded_syntheses():
     content = []
     for stage in STAGES.values():
         rows = f"sections__{stage.related_name}"
@@ -336,22 +348,18 @@ def _load(synthesis):
             statements = cell.model.objects
             statements = statements.select_related("source") if cell.linked else statements.all()
             content.append(Prefetch(f"{rows}__{cell.related_name}", statements))
-    return (
-        Synthesis.objects.select_related("region", "department", "parent")
-        .prefetch_related(
-            Prefetch("sessions", Session.objects.order_by("position")),
-            Prefetch("sessions__facilitators", Facilitator.objects.order_by("position")),
-            Prefetch(
-                "sessions__participations",
-                Participation.objects.select_related("category").order_by("category__number"),
-            ),
-            Prefetch("retex_sheets", RetexSheet.objects.order_by("number")),
-            Prefetch("retex_sheets__links", RetexLink.objects.order_by("position")),
-            Prefetch("sections", ThematicSection.objects.select_related("thematic")),
-            *content,
-            Prefetch("flagship_proposals", FlagshipProposal.objects.order_by("position")),
-        )
-        .get(pk=synthesis.pk)
+    return Synthesis.objects.select_related("region", "department", "parent").prefetch_related(
+        Prefetch("sessions", Session.objects.order_by("position")),
+        Prefetch("sessions__facilitators", Facilitator.objects.order_by("position")),
+        Prefetch(
+            "sessions__participations",
+            Participation.objects.select_related("category").order_by("category__number"),
+        ),
+        Prefetch("retex_sheets", RetexSheet.objects.order_by("number")),
+        Prefetch("retex_sheets__links", RetexLink.objects.order_by("position")),
+        Prefetch("sections", ThematicSection.objects.select_related("thematic")),
+        *content,
+        Prefetch("flagship_proposals", FlagshipProposal.objects.order_by("position")),
     )
 
 
@@ -598,7 +606,7 @@ def _apply_links(section, data, links):
 # The exact form, for backups -----------------------------------------------------------------
 
 
-def backup_document(synthesis):
+def backup_document(synthesis, *, loaded=False):
     """The content of a stored synthesis, with all create_synthesis needs to rebuild it exactly.
 
     The nested form of synthesis_document (so an import or create_synthesis reads it too),
@@ -612,18 +620,20 @@ def backup_document(synthesis):
     - a diagnostic row's reference to a shared RETEX sheet as {"number": n, "shared": true}
       when its section has a sheet n of its own (a bare number names the section's sheet).
     Raises ValueError, in French, for a link the document cannot name (to another section:
-    the models' validation forbids it). One query per table.
+    the models' validation forbids it). One query per table; none when `loaded`, for a
+    synthesis that `load_syntheses` returned.
     """
-    return _serialized(synthesis, exact=True)[0]
+    return _serialized(synthesis, exact=True, loaded=loaded)[0]
 
 
-def _serialized(synthesis, *, exact=False):
+def _serialized(synthesis, *, exact=False, loaded=False):
     """(document, links) of a stored synthesis, in one query per table.
 
     By default the document of synthesis_document, and `links` that of synthesis_links.
     `exact`: the document of backup_document, and no links (they are in the document).
     """
-    synthesis = _load(synthesis)
+    if not loaded:
+        synthesis = _load(synthesis)
     sheets = list(synthesis.retex_sheets.all())
     section_sheets = {(sheet.section_id, sheet.number) for sheet in sheets if sheet.section_id}
 

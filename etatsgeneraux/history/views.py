@@ -4,9 +4,11 @@ What is recorded, and how, is workshops/historical.py. This module reads it:
 
 - `history_page` lists the changes of one synthesis, newest first, fifty per page, for the
   users who may edit it (`views.editable_synthesis`: a reader who may not edit gets a 403,
-  a stranger a 404). Whatever the synthesis's size, a page costs the same queries: one to
-  count, one for the page's keys across the historical tables (a UNION), one for the page's
-  records with what each looked like before (another UNION), one for their authors;
+  a stranger a 404), filtered by type, thematic, author, dates and text (`filters.py`: the
+  filters are the URL's, so a filtered history is a link to share). Whatever the
+  synthesis's size and the filters, a page costs the same queries: one for the authors of
+  its changes, one to count, one for the page's keys across the historical tables (a
+  UNION), one for the page's records with what each looked like before (another UNION);
 - `restore_view` puts back a deleted statement, row (with the statements and RETEX
   citations deleted with it) or RETEX sheet (with its links and citations), at its old
   place, with its emphasis and link; all or nothing, recorded in the history as a
@@ -51,7 +53,11 @@ from workshops.models import (
 from workshops.permissions import editable_synthesis
 from workshops.text import NBSP
 
+from .filters import NAMES as FILTER_NAMES
+from .filters import TEXT_MAX_LENGTH, Filters, HistoryFilterForm, author_name
+
 PAGE_SIZE = 50
+NO_FILTER = Filters()
 
 # Kinds of objects --------------------------------------------------------------------------
 
@@ -127,14 +133,6 @@ KINDS = [
 ]
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
-# The type-of-change filter: its value in the URL → (label, history_type).
-CHANGE_TYPES = {
-    "ajouts": ("Ajouts et restaurations", "+"),
-    "modifications": ("Modifications et déplacements", "~"),
-    "suppressions": ("Suppressions", "-"),
-}
-NO_THEMATIC = "aucune"
-
 
 # Reading the history -------------------------------------------------------------------------
 
@@ -151,16 +149,33 @@ def _has(model, name):
     return True
 
 
-def _members(synthesis, change_type=None, thematic_id=None, kinds=KINDS):
+def _records(kind, synthesis, filters):
+    """The records of one kind of this synthesis that the filters keep."""
+    lookups = {"history_synthesis_id": synthesis.pk}
+    if filters.change_type:
+        lookups["history_type"] = filters.change_type
+    if filters.thematic_id is not None:
+        lookups["history_thematic_id"] = filters.thematic_id or None
+    if filters.author_id is not None:
+        lookups["history_user_id"] = filters.author_id or None
+    if filters.since is not None:
+        lookups["history_date__gte"] = filters.since
+    if filters.until is not None:
+        lookups["history_date__lt"] = filters.until
+    records = kind.history_model.objects.filter(**lookups).order_by()
+    if filters.text:
+        # What the page shows of the object (a linked statement: the statement it links).
+        shown, _column = _text_expression(kind)
+        records = records.annotate(shown_text=Cast(shown, output_field=models.TextField())).filter(
+            shown_text__icontains=filters.text
+        )
+    return records
+
+
+def _members(synthesis, filters, kinds=KINDS):
     """One queryset per kind: the records of this synthesis, as (kind, id, date) rows."""
-    filters = {"history_synthesis_id": synthesis.pk}
-    if change_type:
-        filters["history_type"] = change_type
-    if thematic_id is not None:
-        filters["history_thematic_id"] = thematic_id or None
     return [
-        kind.history_model.objects.filter(**filters)
-        .order_by()
+        _records(kind, synthesis, filters)
         .annotate(
             k=Value(KINDS.index(kind), models.IntegerField()),
             hid=F("history_id"),
@@ -171,11 +186,23 @@ def _members(synthesis, change_type=None, thematic_id=None, kinds=KINDS):
     ]
 
 
-def history_keys(synthesis, change_type=None, thematic_id=None):
-    """(kind index, history id, date) of every record of a synthesis, newest first: one
-    query over all the historical tables, to paginate."""
-    first, *others = _members(synthesis, change_type, thematic_id)
+def history_keys(synthesis, filters=NO_FILTER):
+    """(kind index, history id, date) of every record of a synthesis that the filters keep,
+    newest first: one query over all the historical tables, to paginate."""
+    first, *others = _members(synthesis, filters)
     return first.union(*others, all=True).order_by("-hdate", "-k", "-hid")
+
+
+def history_authors(synthesis):
+    """The users who changed this synthesis, by name: one query over the historical tables."""
+    first, *others = [
+        kind.history_model.objects.filter(history_synthesis_id=synthesis.pk)
+        .order_by()
+        .values("history_user_id")
+        for kind in KINDS
+    ]
+    authors = get_user_model().objects.filter(pk__in=first.union(*others))
+    return sorted(authors, key=lambda user: (author_name(user).casefold(), user.pk))
 
 
 def _text_expression(kind):
@@ -292,8 +319,9 @@ def _details_member(kind, ids):
     )
 
 
-def load_entries(keys):
-    """The page's records, in the order of `keys`, as `Entry` objects (two queries)."""
+def load_entries(keys, users=None):
+    """The page's records, in the order of `keys`, as `Entry` objects: one query, and one for
+    their authors unless `users` ({id: user}) has them."""
     by_kind = {}
     for index, history_id, _date in keys:
         by_kind.setdefault(index, []).append(history_id)
@@ -302,9 +330,10 @@ def load_entries(keys):
     first, *others = [_details_member(KINDS[index], ids) for index, ids in by_kind.items()]
     rows = first.union(*others, all=True) if others else first
     found = {(row["k"], row["hid"]): row for row in rows}
-    users = get_user_model().objects.in_bulk(
-        {row["huser"] for row in found.values() if row["huser"] is not None}
-    )
+    if users is None:
+        users = get_user_model().objects.in_bulk(
+            {row["huser"] for row in found.values() if row["huser"] is not None}
+        )
     return [
         Entry(KINDS[index], found[index, history_id], users)
         for index, history_id, _date in keys
@@ -329,7 +358,7 @@ class Entry:
         self.thematic_id = row["hthematic"]
         self.thematic = None  # set by the view
         user = users.get(row["huser"])
-        self.author = (user.get_full_name() or user.get_username()) if user else "inconnu"
+        self.author = author_name(user) if user else "inconnu"
         self.text = short(row["txt"])
         self.number = row["num"]
         self.restorable = bool(
@@ -390,50 +419,27 @@ class Entry:
 # The page ------------------------------------------------------------------------------------
 
 
-def _filters(query):
-    """(change type, thematic number or NO_THEMATIC) asked for in the page's URL.
-
-    Unknown values are ignored: the page then shows every change.
-    """
-    change_type = query.get("type", "")
-    thematic = query.get("thematique", "")
-    thematic_number = positive_int(thematic)
-    return (
-        change_type if change_type in CHANGE_TYPES else "",
-        NO_THEMATIC if thematic == NO_THEMATIC else thematic_number,
-    )
-
-
 @require_safe
 @editable_synthesis
 def history_page(request, synthesis):
-    change_type, thematic = _filters(request.GET)
     thematics = list(Thematic.objects.order_by("number"))
-    thematic_id = None
-    if thematic == NO_THEMATIC:
-        thematic_id = 0
-    elif thematic is not None:
-        thematic_id = next((t.pk for t in thematics if t.number == thematic), -1)
-    keys = history_keys(
-        synthesis, CHANGE_TYPES[change_type][1] if change_type else None, thematic_id
-    )
+    authors = history_authors(synthesis)
+    form = HistoryFilterForm(request.GET, thematics=thematics, authors=authors)
+    keys = history_keys(synthesis, form.filters())
     page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = load_entries(list(page.object_list))
+    entries = load_entries(list(page.object_list), users={user.pk: user for user in authors})
     by_id = {t.pk: t for t in thematics}
     for entry in entries:
         entry.thematic = by_id.get(entry.thematic_id)
-    query = {"type": change_type, "thematique": thematic or ""}
-    query = {name: value for name, value in query.items() if value}
+    query = form.query()
     context = {
         "synthesis": synthesis,
         "entries": entries,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-        "change_types": [(value, label) for value, (label, _type) in CHANGE_TYPES.items()],
-        "thematics": thematics,
-        "selected_type": change_type,
-        "selected_thematic": str(thematic or ""),
-        "no_thematic": NO_THEMATIC,
+        "form": form,
+        "selected": {name: form.value_of(name) for name in FILTER_NAMES},
+        "errors": form.shown_errors,
         "filter_query": urlencode(query),
         "return_query": urlencode({**query, "page": page.number}),
     }
@@ -445,8 +451,10 @@ def history_page(request, synthesis):
 def _back(synthesis, data):
     """The history page the restore was asked from (its filters and page)."""
     url = reverse("history:page", args=[synthesis.slug])
-    asked = QueryDict(data.get("retour", "")[:200])
-    kept = {name: asked[name][:20] for name in ("type", "thematique", "page") if asked.get(name)}
+    asked = QueryDict(data.get("retour", "")[:1000])
+    kept = {
+        name: asked[name][:TEXT_MAX_LENGTH] for name in (*FILTER_NAMES, "page") if asked.get(name)
+    }
     return f"{url}?{urlencode(kept)}" if kept else url
 
 

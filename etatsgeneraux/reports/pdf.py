@@ -22,7 +22,7 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -41,21 +41,24 @@ from actionplans.models import (
     FlagshipProposal,
     Horizon,
 )
-from etatsgeneraux.exchange.fixtures import CONTENT_MODELS
+from etatsgeneraux.board import chain_svg, traceability
+from etatsgeneraux.exchange.fixtures import content_fingerprint
+from etatsgeneraux.publishing import versions as publishing
 from etatsgeneraux.stages import DIAGNOSTIC, STAGES
+from etatsgeneraux.syntheses.participants import session_totals, synthesis_totals
 from workshops.models import (
     Facilitator,
     ParticipantCategory,
     Participation,
+    PublishedVersion,
     RetexLink,
     RetexReference,
     RetexSheet,
     Session,
     Synthesis,
-    Thematic,
     ThematicSection,
 )
-from workshops.permissions import readable_syntheses
+from workshops.permissions import readable_syntheses, versions_read_by
 from workshops.text import NBSP
 
 logger = logging.getLogger(__name__)
@@ -116,11 +119,21 @@ def _section_queryset():
     )
 
 
+# How a thematic report names its section: by its thematic's canonical number (README,
+# « Numérotation des thématiques »), for the stored content (a lookup) and for a published
+# version (`materialise`, which filters its sections in Python): keep both alike.
+THEMATIC_LOOKUP = "thematic__number"
+
+
+def _is_thematic(section, thematic):
+    return section.thematic.number == thematic
+
+
 def _load(syntheses, *, thematic=None, whole=True):
     """Prefetches everything the report prints for these syntheses, in one query per table."""
     sections = _section_queryset().order_by("position")
     if thematic is not None:
-        sections = sections.filter(position=thematic)
+        sections = sections.filter(**{THEMATIC_LOOKUP: thematic})
     lookups = [
         Prefetch("sections", sections),
         Prefetch(
@@ -172,8 +185,14 @@ def _statements_emphasised(rows, *cells):
     )
 
 
-def _annotate(synthesis, categories, *, shared_in_sections):
-    """Attaches to the loaded objects what the templates print but the models do not hold."""
+def _annotate(synthesis, categories, *, shared_in_sections, diagrams=False):
+    """Attaches to the loaded objects what the templates print but the models do not hold.
+
+    Every section gets its chain (`traceability.from_rows`, for its summary); with
+    `diagrams` (a thematic report), the SVG pictures of it too, which cost WeasyPrint about
+    a second per thousand statements (it lays SVG text out letter by letter): the report of
+    a whole synthesis would take three times as long.
+    """
     sheets = list(synthesis.retex_sheets.all())
     for sheet in sheets:
         sheet.report_title = french_spacing(sheet.title)
@@ -218,18 +237,50 @@ def _annotate(synthesis, categories, *, shared_in_sections):
             "timing_list",
             "indicator_list",
         )
+        section.chain = traceability.from_rows(
+            section.diagnostic, section.projections, section.action_plan
+        )
+        section.chain_svgs = _chain(synthesis, section) if diagrams else []
     if "sessions" in getattr(synthesis, "_prefetched_objects_cache", {}):
         synthesis.report_sessions = list(synthesis.sessions.all())
         for session in synthesis.report_sessions:
             by_category = {p.category_id: p for p in session.participations.all()}
             session.facilitator_list = list(session.facilitators.all())
             session.categories = [(c, by_category.get(c.pk)) for c in categories]
+            session.participant_totals = session_totals(session.categories)
             session.format_choices = [
                 (label, session.format == value) for value, label in Session.Format.choices
             ]
+        synthesis.participant_totals = synthesis_totals(synthesis.report_sessions)
         synthesis.proposals = list(synthesis.flagship_proposals.all())
         for proposal in synthesis.proposals:
             _annotate_proposal(proposal)
+
+
+# The chain diagram of a section, on its landscape pages (report.css: 271 × 179 mm of text,
+# about 1024 × 676 CSS pixels, that is 1124 × 740 units of chain_svg's drawing): each SVG at
+# most CHAIN_PAGE_HEIGHT units tall, the first one, under the heading and rubric, less.
+CHAIN_PAGE_HEIGHT = 700
+CHAIN_FIRST_PAGE_HEIGHT = 560
+CHAIN_DESCRIPTION = (
+    "Schéma en cinq colonnes : irritants du diagnostic, irritants principaux des projections, "
+    "besoins et leviers, axes du plan d’action, actions et indicateurs ; une ligne relie "
+    "chaque énoncé à ce qui le reprend, et les chaînes interrompues sont marquées « Sans "
+    "suite ». Chacun de ces énoncés figure dans les trois tableaux de cette thématique, "
+    "ci-dessus."
+)
+
+
+def _chain(synthesis, section):
+    """The SVG pages of a section's chain (traced from its loaded rows: no query)."""
+    return chain_svg.render_pages(
+        section.chain,
+        title=f"Chaîne de traçabilité{NBSP}: {section.display_title}",
+        description=CHAIN_DESCRIPTION,
+        ident=f"{synthesis.slug}-chaine-{section.thematic.number}",
+        max_height=CHAIN_PAGE_HEIGHT,
+        first_height=CHAIN_FIRST_PAGE_HEIGHT,
+    )
 
 
 def _annotate_proposal(proposal):
@@ -248,6 +299,11 @@ class Report:
     categories: list = field(default_factory=list)
     thematic: int | None = None
     proposal: FlagshipProposal | None = None
+    # {synthesis id: PublishedVersion} printed instead of the stored content (readers of a
+    # published synthesis: etatsgeneraux.publishing).
+    versions: dict = field(default_factory=dict)
+    # The stored content of a published synthesis, with changes not yet published.
+    unpublished: bool = False
 
     @property
     def kind(self):
@@ -273,7 +329,7 @@ class Report:
         if self.kind == "thematic":
             section = self.section
             return (
-                f"{self.synthesis.title} – Thématique N°{section.position}{NBSP}: "
+                f"{self.synthesis.title} – Thématique N°{section.thematic.number}{NBSP}: "
                 f"{section.display_title}"
             )
         if self.kind == "proposal":
@@ -295,38 +351,103 @@ class Report:
     @cached_property
     def cache_key(self):
         return pdf_key(
-            [self.synthesis, *self.annexes], thematic=self.thematic, position=self.position
+            [self.synthesis, *self.annexes],
+            thematic=self.thematic,
+            position=self.position,
+            versions=self.versions,
+            unpublished=self.unpublished,
         )
 
 
-def build_report(synthesis, user, *, thematic=None):
+def unpublished_changes(user, synthesis, versions):
+    """Whether the report prints stored content that its readers do not see yet."""
+    if user is None or not user.is_authenticated or synthesis.pk in versions:
+        return False  # (a visitor manages nothing: reads a version, or what is stored)
+    if synthesis.status != Synthesis.Status.PUBLISHED:
+        return False
+    latest = PublishedVersion.objects.latest_of([synthesis]).get(synthesis.pk)
+    return publishing.has_unpublished_changes(synthesis, latest)
+
+
+def build_report(
+    synthesis, user, *, thematic=None, versions=None, unpublished=None, syntheses=None
+):
     """Loads a synthesis for its report with a constant number of queries.
 
     A regional synthesis brings its departmental syntheses (those the user may read) as
-    annexes; `thematic` (the section's number in this synthesis, as the report prints it)
+    annexes; `thematic` (the canonical number of a thematic, as the report prints it)
     narrows the report to that one section. Raises `LookupError` for an unknown thematic.
+    Each synthesis is printed as this user reads it: its last published version or its
+    stored content (`versions`, by default `versions_read_by`). `syntheses`: what
+    `report_syntheses` returned, when the caller has it already.
     """
     synthesis = _with_region(synthesis)
-    annexes = report_syntheses(synthesis, user, thematic=thematic)[1:]
+    if syntheses is None:
+        syntheses = report_syntheses(synthesis, user, thematic=thematic)
+    else:
+        syntheses = [synthesis, *syntheses[1:]]
+    if versions is None:
+        versions = versions_read_by(user, syntheses)
+    if unpublished is None:
+        unpublished = unpublished_changes(user, synthesis, versions)
     whole = thematic is None
-    _load([synthesis, *annexes], thematic=thematic, whole=whole)
+    _load([item for item in syntheses if item.pk not in versions], thematic=thematic, whole=whole)
+    reference = publishing.Reference()
+    syntheses = [
+        publishing.materialise(
+            versions[item.pk],
+            item,
+            sections=None if whole else partial(_is_thematic, thematic=thematic),
+            whole=whole,
+            reference=reference,
+        )
+        if item.pk in versions
+        else item
+        for item in syntheses
+    ]
+    synthesis, annexes = syntheses[0], syntheses[1:]
     categories = list(ParticipantCategory.objects.order_by("number")) if whole else []
-    for item in (synthesis, *annexes):
-        _annotate(item, categories, shared_in_sections=not whole)
+    for item in syntheses:
+        _annotate(item, categories, shared_in_sections=not whole, diagrams=not whole)
     if thematic is not None and not synthesis.report_sections:
         raise LookupError(f"Pas de thématique N°{thematic} dans cette synthèse.")
-    return Report(synthesis=synthesis, annexes=annexes, categories=categories, thematic=thematic)
+    return Report(
+        synthesis=synthesis,
+        annexes=annexes,
+        categories=categories,
+        thematic=thematic,
+        versions=versions,
+        unpublished=unpublished,
+    )
 
 
-def build_proposal_report(synthesis, position):
-    """The report of one flagship-proposal sheet; raises `LookupError` if there is none."""
+def build_version_report(synthesis, version):
+    """The report of one published version of a synthesis, without annexes (they have
+    versions of their own)."""
     synthesis = _with_region(synthesis)
-    proposal = FlagshipProposal.objects.filter(synthesis=synthesis, position=position).first()
+    shown = publishing.materialise(version, synthesis)
+    categories = list(ParticipantCategory.objects.order_by("number"))
+    _annotate(shown, categories, shared_in_sections=False)
+    return Report(synthesis=shown, categories=categories, versions={synthesis.pk: version})
+
+
+def build_proposal_report(synthesis, position, *, version=None):
+    """The report of one flagship-proposal sheet (of a published `version`, if given);
+    raises `LookupError` if there is none."""
+    synthesis = _with_region(synthesis)
+    if version is not None:
+        shown = publishing.materialise(version, synthesis)
+        found = [p for p in shown.flagship_proposals.all() if p.position == position]
+        proposal = found[0] if found else None
+    else:
+        shown = synthesis
+        proposal = FlagshipProposal.objects.filter(synthesis=synthesis, position=position).first()
     if proposal is None:
         raise LookupError(f"Pas de proposition phare n°{position} dans cette synthèse.")
-    proposal.synthesis = synthesis
+    proposal.synthesis = shown
     _annotate_proposal(proposal)
-    return Report(synthesis=synthesis, proposal=proposal)
+    versions = {synthesis.pk: version} if version is not None else {}
+    return Report(synthesis=shown, proposal=proposal, versions=versions)
 
 
 def _with_region(synthesis):
@@ -340,8 +461,10 @@ def _with_region(synthesis):
 # Cache key --------------------------------------------------------------------------------
 
 
-def pdf_filename(synthesis, *, thematic=None, position=None):
+def pdf_filename(synthesis, *, thematic=None, position=None, version=None):
     name = f"synthese-{synthesis.slug}"
+    if version is not None:
+        name += f"-version-{version}"
     if thematic is not None:
         name += f"-thematique-{thematic}"
     elif position is not None:
@@ -360,47 +483,15 @@ def report_syntheses(synthesis, user, *, thematic=None, position=None):
     return [synthesis, *annexes]
 
 
-@functools.cache
-def _attnames(model):
-    return tuple(f.attname for f in model._meta.concrete_fields)
-
-
-def _rows(queryset):
-    return queryset.order_by("pk").values_list(*_attnames(queryset.model))
-
-
-def content_fingerprint(syntheses):
-    """A hash of every row the syntheses' reports may print, one query per table.
-
-    Reads tuples (no model instances), so it stays fast for large syntheses; it covers
-    more than one variant prints, so it may invalidate a cached PDF needlessly, never
-    keep a stale one.
-    """
-    ids = sorted(synthesis.pk for synthesis in syntheses)
-    digest = hashlib.sha256()
-    printed_names = ("region__name", "department__name", "department__code", "parent__title")
-    tables = [
-        Synthesis.objects.filter(pk__in=ids)
-        .order_by("pk")
-        .values_list(*_attnames(Synthesis), *printed_names),
-        _rows(Thematic.objects.all()),
-        _rows(ParticipantCategory.objects.all()),
-        *(_rows(model.objects.filter(**{f"{path}__in": ids})) for model, path in CONTENT_MODELS),
-    ]
-    for rows in tables:
-        digest.update(rows.model._meta.label.encode())
-        for row in rows:
-            digest.update(repr(row).encode())
-    return digest.hexdigest()
-
-
-def pdf_key(syntheses, *, thematic=None, position=None):
+def pdf_key(syntheses, *, thematic=None, position=None, versions=None, unpublished=False):
     """The cache key of a report's PDF: its content, its variant, the template version."""
     if thematic is not None:
-        variant = f"t{thematic}"
+        variant = f"n{thematic}"  # canonical number (was "t" + position in the synthesis)
     else:
         variant = f"p{position}" if position is not None else "all"
-    fingerprint = content_fingerprint(syntheses)
+    if unpublished:
+        variant += "-unpublished"
+    fingerprint = content_fingerprint(syntheses, versions)
     digest = hashlib.sha256(f"{template_version()}|{variant}|{fingerprint}".encode())
     return f"workshops:report-pdf:{digest.hexdigest()}"
 

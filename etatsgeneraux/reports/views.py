@@ -1,54 +1,91 @@
-"""Each report as an HTML preview or a PDF download, for whoever may read the synthesis."""
+"""Each report as an HTML preview or a PDF download, for whoever may read the synthesis.
+
+A published synthesis is printed as the user reads it: its last published version for its
+readers, its working version for those who manage it (etatsgeneraux.publishing.versions).
+Every published version stays downloadable (`version_pdf`).
+"""
 
 from functools import partial
 
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponsePermanentRedirect,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from workshops.forms import positive_int
-from workshops.models import Synthesis
-from workshops.permissions import readable_synthesis
+from workshops.models import PublishedVersion, Synthesis
+from workshops.permissions import readable_synthesis, versions_read_by
 
 from . import pdf as reports
 
 
-def _thematic(request):
+def _former_thematic_url(request, synthesis, view_name):
+    """The permanent redirection of a former thematic link, or None.
+
+    Links used to name a section by its position in the synthesis (`?thematique=2` after
+    the synthesis's URL); a section is now named by its thematic's canonical number, in the
+    URL's path, as on the board (README, « Numérotation des thématiques »).
+    """
     value = request.GET.get("thematique")
     if value in (None, ""):
         return None
-    number = positive_int(value)
-    if number is None:
+    position = positive_int(value)
+    section = None
+    if position is not None:
+        section = synthesis.sections.select_related("thematic").filter(position=position).first()
+    if section is None:
         raise Http404("Numéro de thématique invalide.")
-    return number
+    return HttpResponsePermanentRedirect(
+        reverse(view_name, args=[synthesis.slug, section.thematic.number])
+    )
 
 
 def _preview(request, report):
     return HttpResponse(reports.render_html(report, for_pdf=False, request=request))
 
 
-def _pdf(request, synthesis, build, *, thematic=None, position=None):
+def _pdf(request, synthesis, build, *, thematic=None, position=None, version=None):
     """The PDF from the cache when its content is unchanged, else rendered and cached.
 
     The cache key hashes the content without loading the report, so a cached PDF (or a
-    304 for a matching ETag) costs one query per table and no rendering.
+    304 for a matching ETag) costs one query per table and no rendering. `build` gets the
+    versions the user reads (see `_shown`) and whether the report holds changes not
+    published yet.
     """
-    syntheses = reports.report_syntheses(
-        synthesis, request.user, thematic=thematic, position=position
+    if version is not None:
+        syntheses, versions, unpublished = [synthesis], {synthesis.pk: version}, False
+    else:
+        syntheses, versions, unpublished = _shown(request, synthesis, thematic, position)
+    key = reports.pdf_key(
+        syntheses,
+        thematic=thematic,
+        position=position,
+        versions=versions,
+        unpublished=unpublished,
     )
-    key = reports.pdf_key(syntheses, thematic=thematic, position=position)
     etag = f'"{key.rsplit(":", 1)[-1][:32]}"'
     if etag in request.headers.get("If-None-Match", ""):
         return HttpResponseNotModified(headers={"ETag": etag})
     rendered = reports.cached_pdf(key)
     if rendered is None:
         try:
-            report = build()
+            report = build(versions=versions, unpublished=unpublished, syntheses=syntheses)
         except LookupError as error:
             raise Http404(str(error)) from error
         report.cache_key = key
         rendered = reports.report_pdf(report)
     response = HttpResponse(rendered.pdf, content_type="application/pdf")
-    filename = reports.pdf_filename(synthesis, thematic=thematic, position=position)
+    filename = reports.pdf_filename(
+        synthesis,
+        thematic=thematic,
+        position=position,
+        version=version.number if version is not None else None,
+    )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["ETag"] = etag
     # What a logged-in user gets may hold drafts (the synthesis or its annexes): no shared
@@ -58,10 +95,43 @@ def _pdf(request, synthesis, build, *, thematic=None, position=None):
     return response
 
 
+def _shown(request, synthesis, thematic, position):
+    """(syntheses printed, {id: PublishedVersion} printed instead of stored, unpublished)."""
+    syntheses = reports.report_syntheses(
+        synthesis, request.user, thematic=thematic, position=position
+    )
+    versions = versions_read_by(request.user, syntheses)
+    unpublished = reports.unpublished_changes(request.user, synthesis, versions)
+    return syntheses, versions, unpublished
+
+
+def _build_proposal(synthesis, position, *, versions, unpublished=False, syntheses=None):
+    return reports.build_proposal_report(synthesis, position, version=versions.get(synthesis.pk))
+
+
 @readable_synthesis
 def synthesis_preview(request, synthesis):
+    return _former_thematic_url(request, synthesis, "reports:thematic_preview") or _report_preview(
+        request, synthesis, None
+    )
+
+
+@readable_synthesis
+def thematic_preview(request, synthesis, number):
+    return _report_preview(request, synthesis, number)
+
+
+def _report_preview(request, synthesis, thematic):
+    syntheses, versions, unpublished = _shown(request, synthesis, thematic, None)
     try:
-        report = reports.build_report(synthesis, request.user, thematic=_thematic(request))
+        report = reports.build_report(
+            synthesis,
+            request.user,
+            thematic=thematic,
+            versions=versions,
+            unpublished=unpublished,
+            syntheses=syntheses,
+        )
     except LookupError as error:
         raise Http404(str(error)) from error
     return _preview(request, report)
@@ -69,15 +139,26 @@ def synthesis_preview(request, synthesis):
 
 @readable_synthesis
 def synthesis_pdf(request, synthesis):
-    thematic = _thematic(request)
+    return _former_thematic_url(request, synthesis, "reports:thematic_pdf") or _report_pdf(
+        request, synthesis, None
+    )
+
+
+@readable_synthesis
+def thematic_pdf(request, synthesis, number):
+    return _report_pdf(request, synthesis, number)
+
+
+def _report_pdf(request, synthesis, thematic):
     build = partial(reports.build_report, synthesis, request.user, thematic=thematic)
     return _pdf(request, synthesis, build, thematic=thematic)
 
 
 @readable_synthesis
 def proposal_preview(request, synthesis, position):
+    versions = versions_read_by(request.user, [synthesis])
     try:
-        report = reports.build_proposal_report(synthesis, position)
+        report = _build_proposal(synthesis, position, versions=versions)
     except LookupError as error:
         raise Http404(str(error)) from error
     return _preview(request, report)
@@ -85,5 +166,16 @@ def proposal_preview(request, synthesis, position):
 
 @readable_synthesis
 def proposal_pdf(request, synthesis, position):
-    build = partial(reports.build_proposal_report, synthesis, position)
+    build = partial(_build_proposal, synthesis, position)
     return _pdf(request, synthesis, build, position=position)
+
+
+@readable_synthesis
+def version_pdf(request, synthesis, number):
+    """One published version of the synthesis, as it was published (without annexes)."""
+    version = get_object_or_404(PublishedVersion, synthesis=synthesis, number=number)
+
+    def build(**_shown):
+        return reports.build_version_report(synthesis, version)
+
+    return _pdf(request, synthesis, build, version=version)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("syntheses/<slug:slug>/", views.synthesis_detail, name="detail"),
     path("syntheses/<slug:slug>/archiver/", views.synthesis_archive, name="archive"),
     path("syntheses/<slug:slug>/restaurer/", views.synthesis_unarchive, name="unarchive"),
+    path("syntheses/<slug:slug>/telechargements/", views.synthesis_downloads, name="downloads"),
 ]

@@ -15,6 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from etatsgeneraux.exchange.exports import files as exports
+from etatsgeneraux.publishing import versions as publishing
+from etatsgeneraux.reports import pdf as reports
 from etatsgeneraux.stages import DIAGNOSTIC, STAGES
 from workshops.models import (
     ArchiveRefused,
@@ -30,10 +33,18 @@ from workshops.permissions import (
     managed_synthesis,
     may_edit,
     may_manage,
+    may_open_board,
+    may_publish,
     may_read,
     readable_syntheses,
     readable_synthesis,
+    reads_working_version,
+    versions_read_by,
 )
+
+from . import downloads
+from .filters import read as filters_of
+from .participants import session_totals, synthesis_totals
 
 
 def _listed(syntheses):
@@ -43,11 +54,14 @@ def _listed(syntheses):
 
 @require_safe
 def home(request):
-    """The published syntheses for visitors; « Mes synthèses » for logged-in users."""
+    """The published syntheses for visitors; « Mes synthèses » for logged-in users. Both
+    lists take the filters of the query string (`filters`)."""
     if request.user.is_authenticated:
         return _dashboard(request)
-    syntheses = _listed(readable_syntheses(request.user))
-    return render(request, "syntheses/home.html", {"syntheses": syntheses})
+    listed = list(_listed(readable_syntheses(request.user)))
+    filters = filters_of(request.GET, listed)
+    context = {"syntheses": filters.apply(listed), "filters": filters, "total": len(listed)}
+    return render(request, "syntheses/home.html", context)
 
 
 def _dashboard(request):
@@ -62,12 +76,16 @@ def _dashboard(request):
             syntheses.append(synthesis)
         elif synthesis.pk in manageable:
             archived.append(synthesis)
+    filters = filters_of(request.GET, syntheses + archived)
     memberships = user.memberships.select_related("region", "department").order_by("role")
-    return render(
-        request,
-        "syntheses/dashboard.html",
-        {"syntheses": syntheses, "archived": archived, "memberships": memberships},
-    )
+    context = {
+        "syntheses": filters.apply(syntheses),
+        "archived": filters.apply(archived),
+        "memberships": memberships,
+        "filters": filters,
+        "total": len(syntheses),
+    }
+    return render(request, "syntheses/dashboard.html", context)
 
 
 # The synthesis page ----------------------------------------------------------------------
@@ -117,6 +135,25 @@ def section_summaries(synthesis):
         .annotate(**counts)
         .order_by("position")
     )
+    return _with_stage_lines(sections)
+
+
+def version_summaries(shown):
+    """The same, for a published version rebuilt by `publishing.materialise` (no query)."""
+    sections = list(shown.sections.all())
+    sheets = list(shown.retex_sheets.all())
+    for section in sections:
+        section.retex_count = sum(1 for sheet in sheets if sheet.section_id == section.pk)
+        for stage in STAGES.values():
+            rows = list(getattr(section, stage.related_name).all())
+            setattr(section, stage.row_count_attribute, len(rows))
+            for cell in stage.cells:
+                count = sum(len(getattr(row, cell.related_name).all()) for row in rows)
+                setattr(section, cell.count_attribute, count)
+    return _with_stage_lines(sections)
+
+
+def _with_stage_lines(sections):
     for section in sections:
         section.stages = [
             (
@@ -133,7 +170,6 @@ def section_summaries(synthesis):
 
 def _sessions(synthesis):
     """The introduction's sessions with their facilitators and nine categories."""
-    categories = list(ParticipantCategory.objects.order_by("number"))
     sessions = list(
         Session.objects.filter(synthesis=synthesis)
         .order_by("position")
@@ -142,15 +178,47 @@ def _sessions(synthesis):
             Prefetch("participations", Participation.objects.all()),
         )
     )
+    return with_categories(sessions)
+
+
+def with_categories(sessions, categories=None):
+    """Gives each session its facilitators, its nine categories (each with its participation
+    or None) and its participant totals; the sessions' related lists are loaded already."""
+    if categories is None:
+        categories = list(ParticipantCategory.objects.order_by("number"))
     for session in sessions:
         by_category = {item.category_id: item for item in session.participations.all()}
         session.facilitator_list = list(session.facilitators.all())
         session.categories = [(category, by_category.get(category.pk)) for category in categories]
+        session.participant_totals = session_totals(session.categories)
     return sessions
+
+
+def _content(synthesis, version):
+    """What the page shows of the synthesis: its stored content, or a published version."""
+    if version is None:
+        return {
+            "sessions": _sessions(synthesis),
+            "sections": section_summaries(synthesis),
+            "shared_retex_count": RetexSheet.objects.filter(
+                synthesis=synthesis, section__isnull=True
+            ).count(),
+            "proposals": list(synthesis.flagship_proposals.order_by("position")),
+        }
+    shown = publishing.materialise(version, synthesis)
+    return {
+        "shown": shown,
+        "sessions": with_categories(list(shown.sessions.all())),
+        "sections": version_summaries(shown),
+        "shared_retex_count": sum(1 for s in shown.retex_sheets.all() if s.section_id is None),
+        "proposals": list(shown.flagship_proposals.all()),
+    }
 
 
 @readable_synthesis
 def synthesis_detail(request, synthesis):
+    """The page of a synthesis: its working version for those who manage it, its last
+    published version for its other readers (etatsgeneraux.publishing)."""
     user = request.user
     annexes = []
     if not synthesis.is_departmental:
@@ -159,19 +227,34 @@ def synthesis_detail(request, synthesis):
         )
     parent = synthesis.parent
     can_edit = may_edit(user, synthesis)
+    # An active synthesis is managed by those who edit it: no second query.
+    can_manage = may_manage(user, synthesis) if synthesis.is_archived else can_edit
+    versions = publishing.versions_of(synthesis)
+    for version in versions:
+        version.changes = publishing.describe(version.summary)
+    latest = versions[0] if versions else None
+    shown_version = None
+    if latest is not None and not reads_working_version(user, synthesis, manages=can_manage):
+        shown_version = latest
+    content = _content(synthesis, shown_version)
     context = {
         "synthesis": synthesis,
         "can_edit": can_edit,
-        # An active synthesis is managed by those who edit it: no second query.
-        "can_manage": may_manage(user, synthesis) if synthesis.is_archived else can_edit,
-        "sessions": _sessions(synthesis),
-        "sections": section_summaries(synthesis),
-        "shared_retex_count": RetexSheet.objects.filter(
-            synthesis=synthesis, section__isnull=True
-        ).count(),
-        "proposals": list(synthesis.flagship_proposals.order_by("position")),
+        "can_manage": can_manage,
+        "can_open_board": may_open_board(user, synthesis, reads=True),
+        "can_publish": may_publish(user, synthesis, edits=can_edit),
+        **content,
+        "participant_totals": synthesis_totals(content["sessions"]),
+        "versions": versions,
+        "latest_version": latest,
+        "shown_version": shown_version,
+        "unpublished": shown_version is None
+        and synthesis.status == Synthesis.Status.PUBLISHED
+        and publishing.has_unpublished_changes(synthesis, latest),
         "annexes": annexes,
         "parent": parent if parent is not None and may_read(user, parent) else None,
+        # « Télécharger »: every format with its size when known (no query).
+        "downloads": downloads.block(synthesis, shown_version=shown_version, annexes=annexes),
     }
     return render(request, "syntheses/synthesis_detail.html", context)
 
@@ -242,3 +325,33 @@ def synthesis_archive(request, synthesis):
 def synthesis_unarchive(request, synthesis):
     """« Restaurer »: refused while its regional synthesis is archived."""
     return _archive_step(request, synthesis, UNARCHIVE)
+
+
+@readable_synthesis
+def synthesis_downloads(request, synthesis):
+    """The « Télécharger » block with every size it can know: the data files are written
+    (and cached) if they are not yet, the PDF's size is read from its cache."""
+    user = request.user
+    syntheses = reports.report_syntheses(synthesis, user)
+    pdf_versions = versions_read_by(user, syntheses)
+    versions = {pk: v for pk, v in pdf_versions.items() if pk == synthesis.pk}
+    found = {}
+    for fmt in exports.FORMATS:
+        try:
+            found[fmt] = len(exports.export(fmt, [synthesis], user=user, versions=versions).data)
+        except exports.ExportRefused:
+            found[fmt] = None
+    unpublished = reports.unpublished_changes(user, synthesis, pdf_versions)
+    cached = reports.cached_pdf(
+        reports.pdf_key(syntheses, versions=pdf_versions, unpublished=unpublished)
+    )
+    found["pdf"] = len(cached.pdf) if cached is not None else None
+    if cached is not None:
+        exports.remember_size(
+            downloads.pdf_size_key(synthesis, versions, syntheses[1:]), found["pdf"]
+        )
+    shown = downloads.block(
+        synthesis, shown_version=versions.get(synthesis.pk), annexes=syntheses[1:], sizes=found
+    )
+    shown.complete = True  # never asks again: a PDF not rendered yet has no size
+    return render(request, "syntheses/downloads.html", {"downloads": shown})

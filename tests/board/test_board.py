@@ -131,7 +131,9 @@ def test_a_reader_sees_the_board_without_any_edit_control(referent_client, secti
     assert response.status_code == 200
     html = response.content.decode()
     assert "Lecture seule" in html
-    assert "hx-post" not in html and "hx-get" not in html
+    # Nothing to change; the only request the page makes is the live updates' poll.
+    assert "hx-post" not in html
+    assert re.findall(r'hx-get="([^"]*)"', html) == [board_url(section, "board:changes")]
     assert "<form" not in html.split('id="board"')[1]
     assert Irritant.objects.filter(row__section=section).first().text in html
 
@@ -790,7 +792,8 @@ def test_each_change_costs_a_bounded_number_of_queries(
     facilitator_client, section, django_assert_max_num_queries
 ):
     row = DiagnosticRow.objects.filter(section=section).first()
-    with django_assert_max_num_queries(21):  # 20, and the change's historical record
+    # 20, the change's historical record and the board's change marker (live updates)
+    with django_assert_max_num_queries(22):
         facilitator_client.post(
             cell_url(section, "diagnostic", row, "irritants"), {"text": "x"}, **HTMX
         )

@@ -139,7 +139,7 @@ def test_editing_a_statement_on_the_board_records_who_when_and_the_text_before_a
     entry = page[page.index(f'id="changement-irritants-{record.history_id}"') :]
     entry = entry[: entry.index("</tr>")]
     assert "Irritant modifié" in entry and "Anne Le Goff" in entry
-    assert f"Thématique {section.thematic.number}" in entry
+    assert f"Thématique N°{section.thematic.number}" in entry
     assert (
         f'Texte\u00a0: <del><span class="fr-sr-only">avant\u00a0: </span>{irritant.text}</del>'
         in entry

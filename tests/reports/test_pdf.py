@@ -103,12 +103,13 @@ def regional_pdf(django_db_setup, django_db_blocker):
             pdf=response.content,
             statements=printed_statements([REGIONAL, VENDEE]),
             regional_statements=printed_statements([REGIONAL]),
+            # (canonical number, title) in the synthesis's order (README, « Numérotation »).
             sections=[
-                (section.position, section.display_title)
+                (section.thematic.number, section.display_title)
                 for section in regional_synthesis.sections.select_related("thematic")
             ],
             vendee_sections=[
-                (section.position, section.display_title)
+                (section.thematic.number, section.display_title)
                 for section in ThematicSection.objects.filter(synthesis__slug=VENDEE)
                 .select_related("thematic")
                 .order_by("position")
@@ -322,12 +323,16 @@ def test_the_emphasis_sentence_appears_only_in_the_stages_with_emphasised_statem
 
 def test_one_thematic_only_prints_that_section_and_no_other(demo_data, client):
     regional = Synthesis.objects.get(slug=REGIONAL)
-    third = regional.sections.get(position=3)
-    response = get_pdf(client, REGIONAL, thematique=3)
-    assert response["Content-Disposition"].endswith('-thematique-3.pdf"')
+    # Thematic 5 (« Gouvernance et anticipation »), third in this synthesis: named by its
+    # canonical number everywhere (README, « Numérotation des thématiques »).
+    third = regional.sections.get(thematic__number=5)
+    assert third.position == 3
+    response = client.get(reverse("reports:thematic_pdf", args=[REGIONAL, 5]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('-thematique-5.pdf"')
     text = squeeze(pdf_text(response.content))
-    assert squeeze(f"THÉMATIQUE N°3 : {third.display_title}") in text
-    own = printed_statements([REGIONAL], thematic=3)
+    assert squeeze(f"THÉMATIQUE N°5 : {third.display_title}") in text
+    own = printed_statements([REGIONAL], thematic=5)
     assert own and all(squeeze(statement) in text for statement in own)
     own_texts = " ".join(own)
     # Short statements ("DANE") also appear on the cover: compare the longer ones.
@@ -336,7 +341,7 @@ def test_one_thematic_only_prints_that_section_and_no_other(demo_data, client):
     assert not any(squeeze(other) in text for other in others)
     reader = PdfReader(io.BytesIO(response.content))
     assert [title for level, title, _ in outline(reader) if level == 1] == [
-        f"THÉMATIQUE N°3\xa0: {third.display_title}"
+        f"THÉMATIQUE N°5\xa0: {third.display_title}"
     ]
 
 
@@ -344,6 +349,7 @@ def test_an_unknown_thematic_is_not_found(demo_data, client):
     url = reverse("reports:synthesis_pdf", args=[REGIONAL])
     assert client.get(url, {"thematique": 9}).status_code == 404
     assert client.get(url, {"thematique": "deux"}).status_code == 404
+    assert client.get(reverse("reports:thematic_pdf", args=[REGIONAL, 9])).status_code == 404
 
 
 @pytest.mark.slow
@@ -374,7 +380,7 @@ def test_the_preview_renders_the_same_content_as_html_with_a_download_link(small
     assert reverse("reports:synthesis_pdf", args=[small.slug]) in html
     assert "Les impressions «\xa0papier\xa0» nécessaires" in html
     assert '<li class="emphasised"><strong>Prêter du matériel</strong></li>' in html
-    assert "THÉMATIQUE N°2&nbsp;:</span> Gouvernance et anticipation" in html
+    assert "THÉMATIQUE N°5&nbsp;:</span> Gouvernance et anticipation" in html
 
 
 def test_empty_cells_stay_visible_and_empty_tables_keep_a_row(small, client):
@@ -392,7 +398,7 @@ def test_empty_cells_stay_visible_and_empty_tables_keep_a_row(small, client):
 def test_the_emphasis_sentence_is_left_out_where_nothing_is_emphasised(small, client):
     html = client.get(reverse("reports:synthesis_preview", args=[small.slug])).content.decode()
     assert html.count("Apparaissent en gras et en vert") == 1
-    second = html.split("THÉMATIQUE N°2")[1]
+    second = html.split("THÉMATIQUE N°5")[1]
     assert "Apparaissent en gras et en vert" not in second
 
 
@@ -479,7 +485,8 @@ def test_the_preview_view_runs_a_constant_number_of_queries(
     small_one = create_synthesis(small_document())
     large, _ = create_synthetic(1500, slug="grande")
     for synthesis in (small_one, large):
-        with django_assert_max_num_queries(REPORT_QUERIES + 1):
+        # + the session, and the published versions its reader would read instead
+        with django_assert_max_num_queries(REPORT_QUERIES + 2):
             response = client.get(reverse("reports:synthesis_preview", args=[synthesis.slug]))
         assert response.status_code == 200
 
@@ -491,8 +498,9 @@ def test_a_cached_download_runs_a_constant_number_of_queries_and_renders_nothing
     large, _ = create_synthetic(1500, slug="grande")
     url = reverse("reports:synthesis_pdf", args=[large.slug])
     first = client.get(url)
-    # The synthesis, its annexes, then one query per table for the key.
-    with django_assert_max_num_queries(KEY_QUERIES + 2):
+    # The synthesis, its annexes, the published versions its reader would read instead, then
+    # one query per table for the key.
+    with django_assert_max_num_queries(KEY_QUERIES + 3):
         again = client.get(url)
     assert again.content == first.content
 
@@ -577,7 +585,7 @@ def test_export_synthesis_pdf_writes_the_file_and_prints_pages_and_time(small, t
         rf"PDF écrit : {re.escape(str(output))} – {pages} pages en \d+,\d\d s\n", stdout.getvalue()
     )
     call_command(
-        "export_synthesis_pdf", small.slug, "-o", str(output), "--thematique", "2", stdout=stdout
+        "export_synthesis_pdf", small.slug, "-o", str(output), "--thematique", "5", stdout=stdout
     )
     assert "Gouvernance et anticipation" in pdf_text(output.read_bytes())
 

@@ -230,7 +230,8 @@ def test_readers_and_facilitators_of_another_region_can_neither_archive_nor_rest
 
 
 def test_no_page_lets_a_facilitator_delete_a_synthesis(vendee, facilitator):
-    """The only deletions outside the administration are of a section's content."""
+    """The only deletions outside the administration are of a section's content and of a
+    flagship proposal."""
 
     def names(patterns, namespace=""):
         for pattern in patterns:
@@ -249,6 +250,7 @@ def test_no_page_lets_a_facilitator_delete_a_synthesis(vendee, facilitator):
         "board:delete_sheet",
         "board:delete_row",
         "board:delete_statement",
+        "actionplans:proposal_delete",
     }
     client = logged_in(facilitator)
     admin_delete = reverse("admin:workshops_synthesis_delete", args=[vendee.pk])

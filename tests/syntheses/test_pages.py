@@ -243,7 +243,7 @@ def test_the_synthesis_page_shows_the_introduction_as_entered(regional, client):
 def test_the_synthesis_page_counts_every_stage_of_every_section(regional, client):
     page = text_of(client.get(detail_url(regional)))
     for section in ThematicSection.objects.filter(synthesis=regional).select_related("thematic"):
-        assert f"Thématique N°{section.position} : {section.display_title}" in page
+        assert f"Thématique N°{section.thematic.number} : {section.display_title}" in page
         irritants = Irritant.objects.filter(row__section=section).count()
         strengths = Strength.objects.filter(row__section=section).count()
         actions = Action.objects.filter(row__section=section).count()
@@ -252,13 +252,12 @@ def test_the_synthesis_page_counts_every_stage_of_every_section(regional, client
         assert f"{actions} action" in page
 
 
-def test_each_section_links_its_board_by_thematic_number_and_its_pdf_by_position(regional, client):
-    page = html(client.get(detail_url(regional)))
+def test_each_section_links_its_board_and_its_pdf_by_thematic_number(regional, facilitator):
+    page = html(logged_in(facilitator).get(detail_url(regional)))
     for section in ThematicSection.objects.filter(synthesis=regional).select_related("thematic"):
         board = f"/syntheses/{REGIONAL}/thematiques/{section.thematic.number}/"
         assert f'href="{board}"' in page
-        pdf = reverse("reports:synthesis_pdf", args=[REGIONAL])
-        assert f'href="{pdf}?thematique={section.position}"' in page
+        assert f'href="{board}pdf/"' in page and f'href="{board}apercu/"' in page
     # « Gouvernance et anticipation » is N°3 in this synthesis, thematic 5 nationally.
     section = ThematicSection.objects.get(synthesis=regional, thematic__number=5)
     assert section.position == 3
@@ -789,13 +788,13 @@ def test_the_token_on_body_lets_htmx_requests_through(regional, facilitator):
 # check that the user is not a demo account.
 PAGE_QUERIES = {
     "dashboard": 6,  # syntheses, those the user may edit, memberships
-    "synthesis": 13,  # + may edit, sessions, facilitators, participations, categories,
-    # sections with their counts, shared RETEX, proposals, annexes
+    "synthesis": 14,  # + may edit, sessions, facilitators, participations, categories,
+    # sections with their counts, shared RETEX, proposals, annexes, published versions
     "introduction": 9,  # + may edit, categories, sessions, facilitators, participations
     "proposal_create": 5,  # + synthesis, may edit
     "proposal_edit": 6,  # + the proposal
 }
-ANONYMOUS_SYNTHESIS_QUERIES = 9
+ANONYMOUS_SYNTHESIS_QUERIES = 10
 SAVE_UNCHANGED_INTRODUCTION_QUERIES = 15  # includes locking the synthesis row
 
 

@@ -317,7 +317,8 @@ def test_every_object_reads_well():
     )
     section.title = "Gouvernance et anticipation"
     sheet = factories.RetexSheetFactory(section=section, number=2, origin="Loire-Atlantique")
-    assert str(section) == "Synthèse régionale · N°1 Gouvernance et anticipation"
+    # The thematic's canonical number, not the section's position (README, « Numérotation »).
+    assert str(section) == "Synthèse régionale · N°5 Gouvernance et anticipation"
     assert str(sheet).startswith("RETEX 2 (Loire-Atlantique) – ")
     assert str(factories.IrritantFactory(text="Zones blanches")) == "Zones blanches"
     assert str(factories.ParticipationFactory(participants=None)).endswith(" : —")

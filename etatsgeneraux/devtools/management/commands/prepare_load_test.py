@@ -170,6 +170,8 @@ class Command(BaseCommand):
             pdf = reverse("reports:synthesis_pdf", args=[slug])
             urls.append(pdf)
             if slug == DEMO_SLUGS[0]:
-                count = Synthesis.objects.get(slug=slug).sections.count()
-                urls += [f"{pdf}?thematique={n}" for n in range(1, count + 1)]
+                numbers = Synthesis.objects.get(slug=slug).sections.values_list(
+                    "thematic__number", flat=True
+                )
+                urls += [reverse("reports:thematic_pdf", args=[slug, n]) for n in numbers]
         return urls

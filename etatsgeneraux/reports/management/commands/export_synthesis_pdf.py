@@ -36,7 +36,7 @@ class Command(BaseCommand):
             "--thematique",
             type=number,
             metavar="N",
-            help="Seulement la thématique N°N (numérotation de la synthèse).",
+            help="Seulement la thématique N°N (numéro national, de 1 à 5, comme partout ailleurs).",
         )
         variant.add_argument(
             "--proposition",
