@@ -9,23 +9,37 @@ from a backup or from the history, the administration — runs its change inside
 - refuses at once a synthesis already archived (`SynthesisArchived`);
 - gives the history records written inside the reason of the change, if any;
 - ends with `Synthesis.touch`, which records the last change and re-checks, under the
-  row's lock, that nobody archived the synthesis meanwhile (the change is then rolled back).
+  row's lock, that nobody archived the synthesis meanwhile (the change is then rolled back);
+- then sends `content_changed`, still inside the transaction, so that the features that
+  follow a synthesis (the live boards, cached documents) hear of every change whatever made
+  it, without the domain knowing them.
 """
 
 from contextlib import contextmanager, nullcontext
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from .historical import change_reason, place_of
 from .models import Synthesis, SynthesisArchived
 
+# Sent at the end of every change made through `changing` (sender: Synthesis; arguments:
+# synthesis, change), inside its transaction: receivers that act after the commit use
+# `transaction.on_commit`.
+content_changed = Signal()
+
 
 class Change:
-    """What the block of `changing` gets: the synthesis, and a way to say nothing changed."""
+    """What the block of `changing` gets: the synthesis, and a way to say nothing changed.
+
+    `sections`: the ids of the thematic sections the change touched, when the block knows
+    them (the board); None for a change that may touch any of them (an import, a restore).
+    """
 
     def __init__(self, synthesis):
         self.synthesis = synthesis
         self.changed = True
+        self.sections = None
 
     def nothing_changed(self):
         """The block found nothing to do (a move past the end): the last change stays."""
@@ -50,6 +64,8 @@ def changing(synthesis, *, lock=False, reason=None, restoring=False):
             yield change
         if change.changed and not restoring:
             synthesis.touch()
+        if change.changed:
+            content_changed.send(sender=Synthesis, synthesis=synthesis, change=change)
 
 
 def changing_synthesis_of(obj, **options):

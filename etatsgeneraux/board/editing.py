@@ -38,19 +38,16 @@ from . import live
 
 @contextmanager
 def _changing(section, *, everywhere=False):
-    """`workshops.changes.changing` for a change of this section made on its board: the
-    section's change marker is raised too (`live.bump`), last in the transaction, and its new
-    token kept on the section (`section.live_token`) for the answer. `everywhere`: a RETEX
-    sheet, which may be common to all the sections of the synthesis (on each of their boards)."""
+    """`workshops.changes.changing` for a change of this section made on its board: only this
+    section's change marker is raised (`live.on_content_changed`), and its new token kept on
+    the section (`section.live_token`) for the answer. `everywhere`: a RETEX sheet, which may
+    be common to all the sections of the synthesis (on each of their boards)."""
     with changing(section.synthesis) as change:
+        if not everywhere:
+            change.sections = [section.pk]
         yield change
-        if change.changed:
-            ids = [section.pk]
-            if everywhere:
-                ids += ThematicSection.objects.filter(
-                    synthesis_id=section.synthesis_id
-                ).values_list("pk", flat=True)
-            section.live_token = live.token(section.pk, live.bump(ids)[section.pk])
+    if change.changed:
+        section.live_token = live.token(section.pk, change.live_versions[section.pk])
 
 
 # Loading -----------------------------------------------------------------------------------

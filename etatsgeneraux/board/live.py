@@ -14,13 +14,13 @@ Every page open on a board asks `…/thematiques/<n>/changements/?version=…&pr
   that changed.
 
 Change marker: `ChangeMarker.version`, one row per section, raised by one upsert (`bump`) at
-the end of the transaction of every change made through `editing` (`editing._changing`): two
-changes of one section take turns on its marker row, and a page never sees the new marker
-before the change itself. The answers to the board's own changes carry the new marker
-(`X-Board-Version`), so that the page that made the change does not fetch it again. A change
-made elsewhere (the history's restorations, the administration, an import) does not move
-the marker: the boards open at that moment show it with the next change made on the board,
-or when reloaded.
+the end of the transaction of every change of the synthesis (`on_content_changed`, which hears
+`workshops.changes.content_changed`): the section changed on the board, or every section of
+the synthesis for a change made elsewhere (the history's restorations, the administration,
+an import, a publication's restoration). Two changes of one section take turns on its marker
+row, and a page never sees the new marker before the change itself. The answers to the
+board's own changes carry the new marker (`X-Board-Version`), so that the page that made the
+change does not fetch it again.
 
 Presence: in Django's cache (the file cache shared by gunicorn's processes by default,
 `CACHES`), one entry per section, `{user id: (name, last seen)}`. Someone is present while
@@ -37,6 +37,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, router
 from django.utils import timezone
 
+from workshops.models import ThematicSection
 from workshops.permissions import readable_syntheses
 
 from .models import ChangeMarker
@@ -100,6 +101,15 @@ def bump(section_ids):
             params,
         )
         return dict(cursor.fetchall())
+
+
+def on_content_changed(sender, synthesis, change, **kwargs):
+    """Raises the markers of the sections a change touched (all of them when unknown), and
+    keeps their new versions on the change (`change.live_versions`) for the board's answer."""
+    sections = change.sections
+    if sections is None:
+        sections = ThematicSection.objects.filter(synthesis=synthesis).values_list("pk", flat=True)
+    change.live_versions = bump(sections)
 
 
 # Presence -------------------------------------------------------------------------------------

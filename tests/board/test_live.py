@@ -10,6 +10,7 @@ from actionplans.models import ActionPlanRow
 from etatsgeneraux.board import live
 from etatsgeneraux.board.models import ChangeMarker
 from tests import factories
+from workshops.changes import changing
 from workshops.models import DiagnosticRow, ProjectionRow, RetexSheet, Synthesis
 
 # An empty cache of the test's own: the people present are kept in the cache.
@@ -158,9 +159,14 @@ def test_a_board_the_synthesis_does_not_have_is_not_found(facilitator_client, se
     assert facilitator_client.get(other, **HTMX).status_code == 404
 
 
-def test_a_published_synthesis_is_followed_by_its_readers_too(client, section, referent):
+def test_a_published_synthesis_is_followed_by_those_who_work_on_it_only(
+    client, section, referent, facilitator
+):
+    """Its other readers read it as last published, not its working copy (the board)."""
     Synthesis.objects.filter(pk=section.synthesis_id).update(status=Synthesis.Status.PUBLISHED)
     client.force_login(referent)
+    assert poll(client, section).status_code == 403
+    client.force_login(facilitator)
     assert poll(client, section).status_code == 200
 
 
@@ -281,6 +287,23 @@ def test_a_sheet_moves_the_marker_of_every_board_of_the_synthesis(facilitator_cl
     assert marker(section) == 1 and marker(other) == 1
     add_irritant(facilitator_client, section, "Seulement ici")
     assert marker(section) == 2 and marker(other) == 1
+
+
+def test_a_change_made_elsewhere_moves_the_marker_of_every_board_of_the_synthesis(section):
+    """An import, a restoration from the history or the administration change a synthesis
+    through `workshops.changes.changing`, without knowing which boards show it."""
+    other = factories.board_section(rows=1, statements=1, synthesis=section.synthesis, thematic=3)
+    irritant = first_row(section).irritants.order_by("position").first()
+    with changing(section.synthesis):
+        irritant.text = "Changé depuis l’administration"
+        irritant.save()
+    assert marker(section) == 1 and marker(other) == 1
+
+
+def test_a_change_that_changed_nothing_moves_no_marker(section):
+    with changing(section.synthesis) as change:
+        change.nothing_changed()
+    assert marker(section) is None
 
 
 # Who else is on the board ------------------------------------------------------------------
