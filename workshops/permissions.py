@@ -13,7 +13,8 @@
   public. Until then, whoever does not manage it reads its last published version
   (`reads_working_version`); a draft is read as it is being written.
 
-The workshop board (`may_open_board`) asks for a login, then reads like the synthesis's page.
+The workshop board (`may_open_board`) asks for a login, and shows the working version only to
+those who read it (`reads_working_version`).
 
 Every view goes through one of the decorators below (or `may_read` / `may_edit` for the
 views that resolve their synthesis themselves).
@@ -71,14 +72,18 @@ def may_manage(user, synthesis):
     return Synthesis.objects.manageable_by(user).filter(pk=synthesis.pk).exists()
 
 
-def may_open_board(user, synthesis, *, reads=None):
+def may_open_board(user, synthesis, *, reads=None, manages=None):
     """Whether this user may open the workshop board of this synthesis (read-only for those
-    who may not change it): a logged-in user who may read it. The board is the facilitators'
-    live working copy; visitors read the synthesis's page, its preview and its PDF. `reads`:
-    the answer of `may_read`, when the caller has it already."""
+    who may not change it): a logged-in user who reads what the facilitators are writing
+    (`reads_working_version`). The board is the facilitators' live working copy: visitors,
+    and the readers of a published synthesis who do not manage it, read its page, its
+    preview and its PDF, as last published. `reads`, `manages`: the answers of `may_read`
+    and `may_manage`, when the caller has them already."""
     if not user.is_authenticated:
         return False
-    return may_read(user, synthesis) if reads is None else reads
+    if not (may_read(user, synthesis) if reads is None else reads):
+        return False
+    return reads_working_version(user, synthesis, manages=manages)
 
 
 def may_publish(user, synthesis, *, edits=None):

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -47,7 +48,7 @@ from workshops.forms import (
     positive_int,
 )
 from workshops.models import StaleEditError, Synthesis, SynthesisArchived, ThematicSection
-from workshops.permissions import may_edit, readable_syntheses
+from workshops.permissions import may_edit, may_open_board, readable_syntheses
 from workshops.text import NBSP
 
 from . import editing, live, traceability
@@ -113,6 +114,17 @@ def board_view(*, edit):
                 if not _is_htmx(request):
                     raise PermissionDenied(message)  # the site's 403 page
                 return _refused(403, reason, message)
+            if not can_edit and not may_open_board(user, synthesis, reads=True):
+                # A published synthesis: its readers read its last published version.
+                message = (
+                    f"Cette synthèse est publiée{NBSP}: vous lisez sa dernière version "
+                    "publiée. Le tableau de l’atelier est la copie de travail de ses "
+                    "animateurs."
+                )
+                if not _is_htmx(request):
+                    messages.info(request, message)
+                    return redirect("syntheses:detail", slug=synthesis.slug)
+                return _refused(403, "forbidden", message)
             section = (
                 ThematicSection.objects.select_related("thematic", "change_marker")
                 .filter(synthesis=synthesis, thematic__number=number)

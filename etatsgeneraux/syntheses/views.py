@@ -241,7 +241,7 @@ def synthesis_detail(request, synthesis):
         "synthesis": synthesis,
         "can_edit": can_edit,
         "can_manage": can_manage,
-        "can_open_board": may_open_board(user, synthesis, reads=True),
+        "can_open_board": may_open_board(user, synthesis, reads=True, manages=can_manage),
         "can_publish": may_publish(user, synthesis, edits=can_edit),
         **content,
         "participant_totals": synthesis_totals(content["sessions"]),

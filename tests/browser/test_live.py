@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from workshops.fixtures import DEMO_SLUGS
-from workshops.models import DiagnosticRow, ThematicSection
+from workshops.models import DiagnosticRow, Synthesis, ThematicSection
 
 # Browser tests (make test-fast leaves them out), in one test process with the other ones: one
 # Chromium and one live server. The people present are kept in the cache: a cache of the
@@ -199,6 +199,9 @@ def test_two_facilitators_see_each_others_changes_without_reloading(
 def test_a_reader_follows_the_board_and_sees_who_edits_it(
     open_board, facilitator, referent, synthesis, section
 ):
+    # A draft: its readers follow it as it is written (a published synthesis is read, by
+    # those who do not manage it, as last published: not on the board).
+    Synthesis.objects.filter(pk=synthesis.pk).update(status=Synthesis.Status.DRAFT)
     alice = named(facilitator, "Alice", "Durand")
     row = DiagnosticRow.objects.filter(section=section).order_by("position").first()
     a = open_board(alice, 1280, 800)

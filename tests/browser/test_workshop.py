@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests import factories
-from workshops.models import Irritant
+from workshops.models import Irritant, Synthesis
 
 BOARD = "/syntheses/vendee-2020/thematiques/1/"
 
@@ -97,6 +97,9 @@ def test_a_facilitator_records_a_workshop_and_finds_it_in_the_pdf(page, facilita
 
 
 def test_a_referent_reads_the_board_but_cannot_change_anything(page, referent):
+    # A draft: its readers follow it on the board (a published synthesis is read, by those
+    # who do not manage it, as last published).
+    Synthesis.objects.filter(slug="vendee-2020").update(status=Synthesis.Status.DRAFT)
     log_in(page, referent)
     page.goto(BOARD)
     expect(page.get_by_text(re.compile("Lecture seule"))).to_be_visible()

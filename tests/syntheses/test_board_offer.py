@@ -44,14 +44,31 @@ def test_a_visitor_is_offered_the_documents_not_the_board(regional, client):
     assert response["Location"] == redirect_to_login(f"{BOARD}3/")["Location"]
 
 
-def test_readers_with_an_account_are_offered_the_board_and_may_open_it(regional, referent):
-    for user in (referent, factories.UserFactory()):  # a referent, an account without a role
+def test_readers_of_a_published_synthesis_read_it_as_published_not_on_the_board(regional, referent):
+    """The board is the working copy: a referent, or an account without a role, reads a
+    published synthesis as last published (issue 15, « Publier sur décision »)."""
+    for user in (referent, factories.UserFactory()):
         client = logged_in(user)
         html = detail(client)
-        assert "Voir l’atelier" in html and "Saisir en atelier" not in html
-        links = board_links(html)
-        assert len(links) == regional.sections.count()
-        assert all(client.get(link).status_code == 200 for link in links)
+        assert "Voir l’atelier" not in html and board_links(html) == []
+        response = client.get(f"{BOARD}3/")
+        assert response.status_code == 302
+        assert response["Location"] == reverse("syntheses:detail", args=[REGIONAL])
+        page = unescape(client.get(response["Location"]).content.decode())
+        assert "vous lisez sa dernière version publiée" in page
+        htmx = client.get(f"{BOARD}3/", HTTP_HX_REQUEST="true")
+        assert htmx.status_code == 403
+
+
+def test_readers_of_a_draft_are_offered_its_board_and_may_open_it(regional, referent):
+    regional.status = Synthesis.Status.DRAFT
+    regional.save(update_fields=["status"])
+    client = logged_in(referent)
+    html = detail(client)
+    assert "Voir l’atelier" in html and "Saisir en atelier" not in html
+    links = board_links(html)
+    assert len(links) == regional.sections.count()
+    assert all(client.get(link).status_code == 200 for link in links)
 
 
 def test_facilitators_are_offered_to_work_on_the_board(regional, facilitator):
@@ -62,7 +79,9 @@ def test_facilitators_are_offered_to_work_on_the_board(regional, facilitator):
 
 def test_the_rule_is_the_board_s_own(regional, referent):
     assert not may_open_board(AnonymousUser(), regional)
-    assert may_open_board(referent, regional)
+    assert not may_open_board(referent, regional)  # published: read as published
+    draft_here = factories.SynthesisFactory(region=regional.region, status=Synthesis.Status.DRAFT)
+    assert may_open_board(referent, draft_here)
     draft = factories.SynthesisFactory(status=Synthesis.Status.DRAFT)
     stranger = factories.UserFactory()
     assert not may_open_board(stranger, draft)
