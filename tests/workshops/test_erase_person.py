@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
+from etatsgeneraux.publishing import versions as publishing
 from tests import factories
 from workshops.models import Facilitator, Irritant, Membership, RetexSheet, Session, Synthesis
 
@@ -299,3 +300,20 @@ def test_an_empty_replacement_is_refused_rather_than_emptying_a_required_field(t
             erase("Claire Martin", "--replacement", replacement, "--apply")
     facilitator.refresh_from_db()
     assert facilitator.name == "Claire Martin"
+
+
+def test_the_name_is_erased_from_the_published_versions_too(traces):
+    """A published version holds the whole synthesis as its readers read it (a JSON
+    document): the name goes from there too, or the public would still read it."""
+    _facilitator, sheet = traces
+    synthesis = sheet.synthesis
+    Synthesis.objects.filter(pk=synthesis.pk).update(status=Synthesis.Status.PUBLISHED)
+    synthesis.refresh_from_db()
+    version = publishing.publish(synthesis)
+    assert "Claire Martin" in json.dumps(version.document, ensure_ascii=False)
+    output = erase("Claire Martin", "--apply")
+    assert "version publiée" in output
+    version.refresh_from_db()
+    document = json.dumps(version.document, ensure_ascii=False)
+    assert "Claire Martin" not in document and "CLAIRE  MARTIN" not in document
+    assert "Témoignage de [nom effacé]" in document

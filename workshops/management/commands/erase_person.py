@@ -57,7 +57,11 @@ def prefilter_fragment(name):
 
 def is_free_text(model, field):
     """Whether a name may have been typed in this column: a plain CharField or TextField (not
-    a slug, URL, e-mail...), without choices, not an identifier, not history bookkeeping."""
+    a slug, URL, e-mail...), without choices, not an identifier, not history bookkeeping; or
+    a JSONField, whose strings may hold typed text (a published version holds a whole
+    synthesis)."""
+    if isinstance(field, models.JSONField):
+        return not field.name.startswith("history_")
     if type(field) not in (models.CharField, models.TextField) or field.choices:
         return False
     if field.name.startswith("history_"):
@@ -89,8 +93,10 @@ def searched_models():
 
 
 def json_message(model, field, value):
-    """The decoded JSON of a message of the administration's log (accented letters are
-    `\\u00e9` there), or None for any other text, and for a plain text message."""
+    """The decoded JSON of a JSONField or of a message of the administration's log (accented
+    letters are `\\u00e9` there), or None for any other text, and for a plain text message."""
+    if isinstance(field, models.JSONField):
+        return value
     if model is not LogEntry or field.name != "change_message":
         return None
     try:
@@ -258,7 +264,9 @@ class Command(BaseCommand):
                     found = [(text, match) for text in texts for match in pattern.finditer(text)]
                     if not found:
                         continue
-                    if decoded:
+                    if isinstance(field, models.JSONField):
+                        new = map_strings(decoded, lambda text: substitute(nfc(text)))
+                    elif decoded:
                         # Re-encoded as Django writes it (json.dumps, ASCII escapes).
                         new = json.dumps(map_strings(decoded, lambda text: substitute(nfc(text))))
                     else:
