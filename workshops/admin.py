@@ -19,6 +19,7 @@ from .models import (
     ParticipantCategory,
     Participation,
     ProjectionRow,
+    PublishedVersion,
     Region,
     RetexLink,
     RetexReference,
@@ -419,3 +420,25 @@ class IrritantAdmin(StatementAdmin):
 @admin.register(Lever)
 class LeverAdmin(StatementAdmin):
     pass
+
+
+@admin.register(PublishedVersion)
+class PublishedVersionAdmin(admin.ModelAdmin):
+    """Published versions, to look at: a version is never changed once written (its readers
+    read it as it was published), and goes only with its synthesis."""
+
+    list_display = ["synthesis", "number", "published_at", "published_by"]
+    list_filter = ["synthesis__region"]
+    search_fields = ["synthesis__title", "synthesis__slug"]
+    list_select_related = ["synthesis", "published_by"]
+    fields = ["synthesis", "number", "published_at", "published_by", "summary"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,8 +5,9 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from etatsgeneraux.publishing import versions as publishing
 from tests import factories
-from workshops.models import Irritant, MainIrritant, Synthesis, Thematic
+from workshops.models import Irritant, MainIrritant, PublishedVersion, Synthesis, Thematic
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +17,10 @@ REGISTERED_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in OUR_APPS),
     key=lambda model: model._meta.label,
 )
+
+
+# Written by the platform only, never changed: the admin shows them.
+READ_ONLY_MODELS = {PublishedVersion}
 
 
 def page_text(response):
@@ -49,6 +54,7 @@ def build_one_of_everything():
     factories.ParticipationFactory(session__synthesis=section.synthesis)
     factories.FlagshipProposalFactory(synthesis=section.synthesis)
     factories.DepartmentalSynthesisFactory(parent=section.synthesis)
+    publishing.publish(section.synthesis)  # a published version
     Group.objects.create(name="Animateurs DANE")
     factories.FacilitatorMembershipFactory(region=section.synthesis.region)
 
@@ -59,7 +65,8 @@ def test_every_admin_page_renders_for_a_superuser(admin_client, model):
     changelist = admin_client.get(admin_url(model, "changelist"))
     assert changelist.status_code == 200
     assert admin_client.get(admin_url(model, "changelist"), {"q": "é"}).status_code == 200
-    assert admin_client.get(admin_url(model, "add")).status_code == 200
+    adding = admin_client.get(admin_url(model, "add")).status_code
+    assert adding == (403 if model in READ_ONLY_MODELS else 200)
     instance = model.objects.first()
     assert instance is not None
     change = admin_client.get(admin_url(model, "change", instance.pk))
@@ -192,3 +199,19 @@ def test_a_departmental_synthesis_outside_its_region_is_refused(admin_client):
     )
     assert "Ce département n'appartient pas à la région choisie." in page_text(response)
     assert not Synthesis.objects.filter(slug="mauvaise-region").exists()
+
+
+def test_published_versions_are_listed_and_never_changed_in_the_admin(admin_client, regional):
+    version = publishing.publish(regional)
+    listing = admin_client.get(admin_url(PublishedVersion, "changelist"))
+    assert listing.status_code == 200
+    assert "Pays de la Loire" in page_text(listing)
+    change = admin_url(PublishedVersion, "change", version.pk)
+    page = admin_client.get(change)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert admin_client.post(change, {}).status_code == 403
+    assert admin_client.get(admin_url(PublishedVersion, "add")).status_code == 403
+    delete = admin_url(PublishedVersion, "delete", version.pk)
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert PublishedVersion.objects.filter(pk=version.pk).exists()
