@@ -108,6 +108,21 @@ def test_reimporting_the_export_over_its_synthesis_changes_nothing(reference_dat
     assert original.updated_at == before
 
 
+def test_thematics_carry_their_national_number_not_their_place(demo_data):
+    """The regional synthesis orders its thematics 1, 3, 5, 4, 2: its DOCX says so, as its
+    page, board and PDF do (README, « Numérotation des thématiques »)."""
+    synthesis = Synthesis.objects.get(slug="pays-de-la-loire-2020")
+    document = docx.Document(io.BytesIO(docx_of(synthesis)))
+    headings = [p.text for p in document.paragraphs if p.text.startswith("THÉMATIQUE N°")]
+    assert [heading.split("\u00a0")[0] for heading in headings] == [
+        "THÉMATIQUE N°1",
+        "THÉMATIQUE N°3",
+        "THÉMATIQUE N°5",
+        "THÉMATIQUE N°4",
+        "THÉMATIQUE N°2",
+    ]
+
+
 def test_the_export_opens_in_word_as_the_national_template(demo_data):
     data = docx_of(Synthesis.objects.get(slug="vendee-2020"))
     document = docx.Document(io.BytesIO(data))

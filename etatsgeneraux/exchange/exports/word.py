@@ -272,8 +272,8 @@ class _Writer:
             self.add(_paragraph(self.hyperlink(link["url"], link["label"] or link["url"])))
 
     def section(self, section):
-        position = section.data["position"]
-        heading = _runs(f"THÉMATIQUE N°{position}{NBSP}: {section.title}")
+        # The national number, as everywhere on the platform (README, « Numérotation »).
+        heading = _runs(f"THÉMATIQUE N°{section.number}{NBSP}: {section.title}")
         self.add(_paragraph(self.bookmark(f"_egt{section.number}", heading), "Heading1"))
         marks = self.link_marks(section)
         for stage in STAGES.values():
