@@ -8,8 +8,8 @@ import pytest
 from django.db.models import Sum
 from django.urls import reverse
 
-from etatsgeneraux.reports import pdf as reports
 from etatsgeneraux.publishing import versions as publishing
+from etatsgeneraux.reports import pdf as reports
 from etatsgeneraux.syntheses import participants
 from tests import factories
 from workshops.models import ParticipantCategory, Participation, Session, Synthesis
