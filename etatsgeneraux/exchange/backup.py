@@ -51,6 +51,7 @@ from workshops.models import (
 )
 from workshops.text import NBSP, size_text
 
+from . import documents
 from .decoding import Refusals, decode_text
 from .documents import (
     FLAGSHIP_FIELDS,
@@ -89,15 +90,9 @@ def _timestamp(value):
 
 
 def synthesis_fields(synthesis):
-    """The synthesis's own fields, with natural keys instead of ids."""
+    """The synthesis's own fields, with natural keys instead of ids, and its dates."""
     return {
-        "slug": synthesis.slug,
-        "title": synthesis.title,
-        "year": synthesis.year,
-        "status": synthesis.status,
-        "region": synthesis.region.code,
-        "department": synthesis.department.code if synthesis.department_id else None,
-        "parent": synthesis.parent.slug if synthesis.parent_id else None,
+        **documents.synthesis_fields(synthesis),
         "created_at": _timestamp(synthesis.created_at),
         "updated_at": _timestamp(synthesis.updated_at),
         "archived_at": _timestamp(synthesis.archived_at),

@@ -626,6 +626,19 @@ def backup_document(synthesis, *, loaded=False):
     return _serialized(synthesis, exact=True, loaded=loaded)[0]
 
 
+def synthesis_fields(synthesis):
+    """The synthesis's own fields, with natural keys instead of ids (codes, slugs)."""
+    return {
+        "slug": synthesis.slug,
+        "title": synthesis.title,
+        "year": synthesis.year,
+        "status": synthesis.status,
+        "region": synthesis.region.code,
+        "department": synthesis.department.code if synthesis.department_id else None,
+        "parent": synthesis.parent.slug if synthesis.parent_id else None,
+    }
+
+
 def _serialized(synthesis, *, exact=False, loaded=False):
     """(document, links) of a stored synthesis, in one query per table.
 
@@ -691,17 +704,7 @@ def _serialized(synthesis, *, exact=False, loaded=False):
                 data[key] = getattr(row, key)
         return placed(row, data)
 
-    document = {}
-    if not exact:
-        document = {
-            "slug": synthesis.slug,
-            "title": synthesis.title,
-            "year": synthesis.year,
-            "status": synthesis.status,
-            "region": synthesis.region.code,
-            "department": synthesis.department.code if synthesis.department_id else None,
-            "parent": synthesis.parent.slug if synthesis.parent_id else None,
-        }
+    document = {} if exact else synthesis_fields(synthesis)
     document["sessions"] = [
         session_document(session, positions=exact) for session in synthesis.sessions.all()
     ]

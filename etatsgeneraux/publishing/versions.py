@@ -35,6 +35,7 @@ from etatsgeneraux.exchange.documents import (
     RETEX_REFERENCES,
     backup_document,
     row_fields,
+    synthesis_fields,
 )
 from etatsgeneraux.stages import LINKED_COLUMNS, STAGES
 from workshops.changes import changing
@@ -56,27 +57,12 @@ from workshops.models import (
 from workshops.permissions import versions_read_by
 from workshops.text import NBSP
 
-# The synthesis's own fields a version keeps (natural keys for the related ones).
-FIELDS = ("slug", "title", "year", "status", "region", "department", "parent")
-
 
 class PublishingRefused(Exception):
     """Publishing is refused; the message says why, in French."""
 
 
 # What a version holds --------------------------------------------------------------------
-
-
-def synthesis_fields(synthesis):
-    return {
-        "slug": synthesis.slug,
-        "title": synthesis.title,
-        "year": synthesis.year,
-        "status": synthesis.status,
-        "region": synthesis.region.code,
-        "department": synthesis.department.code if synthesis.department_id else None,
-        "parent": synthesis.parent.slug if synthesis.parent_id else None,
-    }
 
 
 def snapshot(synthesis):

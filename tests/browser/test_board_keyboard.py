@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests import factories
+from tests.browser.pages import log_in
 from workshops.fixtures import DEMO_SLUGS
 from workshops.models import DiagnosticRow, ThematicSection
 
@@ -64,14 +64,6 @@ def viewport(request, page):
     width, height = VIEWPORTS[request.param]
     page.set_viewport_size({"width": width, "height": height})
     return request.param
-
-
-def log_in(page, user):
-    page.goto("/comptes/connexion/")
-    page.get_by_label(re.compile("Identifiant|Nom d.utilisateur")).fill(user.username)
-    page.get_by_role("textbox", name=re.compile("^Mot de passe")).fill(factories.PASSWORD)
-    page.get_by_role("button", name=re.compile("Se connecter")).click()
-    expect(page.get_by_role("heading", name="Mes synthèses")).to_be_visible()
 
 
 def first_section(slug):

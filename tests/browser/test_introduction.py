@@ -1,25 +1,15 @@
 """The introduction form in Chromium: « Ajouter une personne » as many times as needed, by
 mouse or keyboard, and Enter in a field still saves (issue 15, defect 9)."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests import factories
+from tests.browser.pages import log_in
 from workshops.models import Facilitator, Session
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 INTRODUCTION = "/syntheses/pays-de-la-loire-2020/introduction/"
-
-
-def log_in(page, user):
-    page.goto("/comptes/connexion/")
-    page.get_by_label(re.compile("Identifiant|Nom d.utilisateur")).fill(user.username)
-    page.get_by_role("textbox", name=re.compile("^Mot de passe")).fill(factories.PASSWORD)
-    page.get_by_role("button", name=re.compile("Se connecter")).click()
-    expect(page.get_by_role("heading", name="Mes synthèses")).to_be_visible()
 
 
 def test_add_two_people_then_enter_saves_them_both(page, facilitator):

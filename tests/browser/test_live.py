@@ -10,6 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser.pages import log_in
 from workshops.fixtures import DEMO_SLUGS
 from workshops.models import DiagnosticRow, Synthesis, ThematicSection
 
@@ -25,14 +26,6 @@ pytestmark = [
 
 # The page polls every 2 s: a change shows within about 2 s; the margin is for a busy machine.
 LIVE = 6_000
-
-
-def log_in(page, user):
-    page.goto("/comptes/connexion/")
-    page.get_by_label(re.compile("Identifiant|Nom d.utilisateur")).fill(user.username)
-    page.get_by_role("textbox", name=re.compile("^Mot de passe")).fill(factories.PASSWORD)
-    page.get_by_role("button", name=re.compile("Se connecter")).click()
-    expect(page.get_by_role("heading", name="Mes synthèses")).to_be_visible()
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ keyboard) or turns into stacked cards; the page around it stays 390 px wide. Eac
 visited as the role that uses it, on the shipped Pays de la Loire data.
 """
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests import factories
+from tests.browser.pages import log_in
 from workshops.fixtures import DEMO_SLUGS
 from workshops.models import Irritant
 
@@ -65,14 +63,6 @@ PAGES = [
     ("referent", REGIONAL + "thematiques/3/", None),
     ("admin", "/admin/", None),
 ]
-
-
-def log_in(page, user):
-    page.goto("/comptes/connexion/")
-    page.get_by_label(re.compile("Identifiant|Nom d.utilisateur")).fill(user.username)
-    page.get_by_role("textbox", name=re.compile("^Mot de passe")).fill(factories.PASSWORD)
-    page.get_by_role("button", name=re.compile("Se connecter")).click()
-    expect(page.get_by_role("heading", name="Mes synthèses")).to_be_visible()
 
 
 def page_width(page):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests import factories
+from tests.browser.pages import log_in
 from workshops.models import Irritant, Synthesis
 
 BOARD = "/syntheses/vendee-2020/thematiques/1/"
@@ -14,14 +14,6 @@ BOARD = "/syntheses/vendee-2020/thematiques/1/"
 # Browser tests (make test-fast leaves them out), in one test process with the other ones:
 # one Chromium and one live server.
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-def log_in(page, user):
-    page.goto("/comptes/connexion/")
-    page.get_by_label(re.compile("Identifiant|Nom d.utilisateur")).fill(user.username)
-    page.get_by_role("textbox", name=re.compile("^Mot de passe")).fill(factories.PASSWORD)
-    page.get_by_role("button", name=re.compile("Se connecter")).click()
-    expect(page.get_by_role("heading", name="Mes synthèses")).to_be_visible()
 
 
 def add(page, label, text):

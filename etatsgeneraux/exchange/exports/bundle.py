@@ -18,7 +18,12 @@ from functools import cached_property
 
 from django.utils import timezone
 
-from etatsgeneraux.exchange.documents import RETEX_REFERENCES, backup_document, load_syntheses
+from etatsgeneraux.exchange.documents import (
+    RETEX_REFERENCES,
+    backup_document,
+    load_syntheses,
+    synthesis_fields,
+)
 from etatsgeneraux.stages import LINKED_COLUMNS, STAGES, Cell, Stage
 from workshops.models import (
     Department,
@@ -107,7 +112,7 @@ def collect(syntheses, *, user=None, national=False, versions=None):
             content = backup_document(stored, loaded=True)
         except ValueError as error:
             raise ExportRefused(f"Synthèse « {stored.slug} » : {error}") from error
-        entries.append(Entry(stored, stored_fields(stored), content))
+        entries.append(Entry(stored, synthesis_fields(stored), content))
     return Bundle(
         entries=entries,
         thematics={t.number: t for t in Thematic.objects.all()},
@@ -116,18 +121,6 @@ def collect(syntheses, *, user=None, national=False, versions=None):
         departments={d.code: d for d in Department.objects.all()},
         national=national,
     )
-
-
-def stored_fields(synthesis):
-    return {
-        "slug": synthesis.slug,
-        "title": synthesis.title,
-        "year": synthesis.year,
-        "status": synthesis.status,
-        "region": synthesis.region.code,
-        "department": synthesis.department.code if synthesis.department_id else None,
-        "parent": synthesis.parent.slug if synthesis.parent_id else None,
-    }
 
 
 # Walking the content ------------------------------------------------------------------------

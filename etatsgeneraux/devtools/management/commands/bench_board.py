@@ -13,15 +13,14 @@ import statistics
 import time
 
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
+from etatsgeneraux.devtools.sections import demo_section
 from etatsgeneraux.stages import CELLS, STAGES
-from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
 from workshops.models import (
     RetexLink,
     RetexReference,
@@ -127,16 +126,7 @@ class Command(BaseCommand):
             raise CommandError("Il faut au moins une mesure.")
         # The test client's host, whatever ALLOWED_HOSTS says (DEBUG off, as in production).
         with override_settings(ALLOWED_HOSTS=["testserver"]), transaction.atomic():
-            if not Synthesis.objects.filter(slug=slug).exists():
-                call_command("loaddata", REFERENCE_FIXTURE, verbosity=0)
-                call_command("loaddata", DEMO_FIXTURE, verbosity=0)
-            section = (
-                ThematicSection.objects.select_related("synthesis", "thematic")
-                .filter(synthesis__slug=slug, thematic__number=thematique)
-                .first()
-            )
-            if section is None:
-                raise CommandError(f"Section introuvable\u00a0: {slug}, thématique {thematique}.")
+            section = demo_section(slug, thematique)
             user = get_user_model().objects.create(username="banc-tableau", is_staff=True)
             client = Client()
             client.force_login(user)

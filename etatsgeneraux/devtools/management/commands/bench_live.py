@@ -20,7 +20,6 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
@@ -28,8 +27,8 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from etatsgeneraux.board import live
-from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
-from workshops.models import Membership, Synthesis, ThematicSection
+from etatsgeneraux.devtools.sections import demo_section
+from workshops.models import Membership
 from workshops.text import NBSP
 
 # As board.js asks, over https (as production is served; no redirection measured).
@@ -57,16 +56,7 @@ class Command(BaseCommand):
             raise CommandError("Il faut au moins une mesure.")
         # The test client's host, whatever ALLOWED_HOSTS says (DEBUG off, as in production).
         with override_settings(ALLOWED_HOSTS=["testserver"]), transaction.atomic():
-            if not Synthesis.objects.filter(slug=slug).exists():
-                call_command("loaddata", REFERENCE_FIXTURE, verbosity=0)
-                call_command("loaddata", DEMO_FIXTURE, verbosity=0)
-            section = (
-                ThematicSection.objects.select_related("synthesis", "thematic")
-                .filter(synthesis__slug=slug, thematic__number=thematique)
-                .first()
-            )
-            if section is None:
-                raise CommandError(f"Section introuvable\u00a0: {slug}, thématique {thematique}.")
+            section = demo_section(slug, thematique)
             users = get_user_model().objects
             facilitator = users.create(username="banc-direct", first_name="Banc")
             Membership.objects.create(
