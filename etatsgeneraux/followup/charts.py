@@ -11,6 +11,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 WIDTH, HEIGHT = 320, 120
+BAR_SIZE = 'width="128" height="12"'
+# Colours as SVG attributes (WeasyPrint does not apply the page's stylesheet inside an SVG).
+BLUE, RED, GREY, TEXT = "#000091", "#c9191e", "#666666", "#3a3a3a"
+LABEL = f'font-size="11" fill="{TEXT}" font-family="Marianne, Arial, sans-serif"'
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 8, 8, 10, 18
 
 
@@ -18,15 +22,15 @@ def bar(progress):
     """A progress bar (decorative: the figure is written beside it)."""
     if progress is None:
         return mark_safe(
-            '<svg class="fu-bar" viewBox="0 0 100 6" preserveAspectRatio="none" '
-            'aria-hidden="true" focusable="false"><rect class="fu-bar__empty" width="100" '
-            'height="6"/></svg>'
+            f'<svg class="fu-bar" {BAR_SIZE} viewBox="0 0 100 6" preserveAspectRatio="none" '
+            'aria-hidden="true" focusable="false"><rect width="100" height="6" fill="#f6f6f6" '
+            'stroke="#929292" stroke-width="0.4" stroke-dasharray="2 1"/></svg>'
         )
     width = max(0, min(100, progress))
     return mark_safe(
-        '<svg class="fu-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true" '
-        f'focusable="false"><rect class="fu-bar__track" width="100" height="6"/>'
-        f'<rect class="fu-bar__fill" width="{width}" height="6"/></svg>'
+        f'<svg class="fu-bar" {BAR_SIZE} viewBox="0 0 100 6" preserveAspectRatio="none" '
+        'aria-hidden="true" focusable="false"><rect width="100" height="6" fill="#dddddd"/>'
+        f'<rect width="{width}" height="6" fill="{BLUE}"/></svg>'
     )
 
 
@@ -69,26 +73,28 @@ def indicator_chart(indicator, *, chart_id):
         f'<svg class="fu-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-t" width="{WIDTH}" height="{HEIGHT}">',
         f'<title id="{chart_id}-t">{escape(_summary(indicator))}</title>',
-        f'<line class="fu-chart__axis" x1="{PAD_LEFT}" y1="{HEIGHT - PAD_BOTTOM}" '
+        f'<line stroke="{GREY}" x1="{PAD_LEFT}" y1="{HEIGHT - PAD_BOTTOM}" '
         f'x2="{WIDTH - PAD_RIGHT}" y2="{HEIGHT - PAD_BOTTOM}"/>',
     ]
     if target is not None:
         ty = f"{y(target):.1f}"
         parts.append(
-            f'<line class="fu-chart__target" x1="{PAD_LEFT}" y1="{ty}" x2="{WIDTH - PAD_RIGHT}" '
-            f'y2="{ty}"/><text class="fu-chart__label" x="{WIDTH - PAD_RIGHT}" '
+            f'<line stroke="{RED}" stroke-width="1.5" stroke-dasharray="6 4" x1="{PAD_LEFT}" '
+            f'y1="{ty}" x2="{WIDTH - PAD_RIGHT}" '
+            f'y2="{ty}"/><text {LABEL} x="{WIDTH - PAD_RIGHT}" '
             f'y="{float(ty) - 3:.1f}" text-anchor="end">cible {escape(_number(target))}</text>'
         )
     coordinates = " ".join(f"{x(date):.1f},{y(value):.1f}" for date, value in points)
-    parts.append(f'<polyline class="fu-chart__line" points="{coordinates}"/>')
-    last_date, last_value = points[-1]
     parts.append(
-        f'<circle class="fu-chart__last" cx="{x(last_date):.1f}" cy="{y(last_value):.1f}" r="3"/>'
+        f'<polyline fill="none" stroke="{BLUE}" stroke-width="2" stroke-linejoin="round" '
+        f'points="{coordinates}"/>'
     )
+    last_date, last_value = points[-1]
+    parts.append(f'<circle fill="{BLUE}" cx="{x(last_date):.1f}" cy="{y(last_value):.1f}" r="3"/>')
     parts.append(
-        f'<text class="fu-chart__label" x="{PAD_LEFT}" y="{HEIGHT - 4}">'
+        f'<text {LABEL} x="{PAD_LEFT}" y="{HEIGHT - 4}">'
         f"{min(dates):%m/%Y}</text>"
-        f'<text class="fu-chart__label" x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - 4}" '
+        f'<text {LABEL} x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - 4}" '
         f'text-anchor="end">{max(dates):%m/%Y}</text></svg>'
     )
     return mark_safe("".join(parts))
