@@ -84,11 +84,15 @@ def _position(data, default):
     return default
 
 
-def _create_statements(model, row, statements):
-    with_history(model).bulk_create(
-        model(row=row, position=_position(statement, position), **statement_fields(statement))
-        for position, statement in enumerate(statements, start=1)
-    )
+def _create_statements(model, row, statements, keys=None):
+    """`keys`: {position: stable follow-up identifier} of restored actions or indicators."""
+    objects = []
+    for position, statement in enumerate(statements, start=1):
+        obj = model(row=row, position=_position(statement, position), **statement_fields(statement))
+        if keys and obj.position in keys:
+            obj.key = keys[obj.position]
+        objects.append(obj)
+    with_history(model).bulk_create(objects)
 
 
 def _create_linked(model, row, statements, sources):
@@ -172,9 +176,10 @@ def _create_synthesis_row(document):
 
 @transaction.atomic
 @batch()  # its history: one INSERT per table at the end, not one per object
-def create_synthesis_content(synthesis, document):
+def create_synthesis_content(synthesis, document, *, keys=None):
     """Creates the content of a nested document (sessions, RETEX, sections, flagship
-    proposals) in a synthesis that has none."""
+    proposals) in a synthesis that has none. `keys`: the follow-up identifiers of the
+    actions and indicators, by place (a backup: exchange.followup_part.statement_keys)."""
     categories = {category.number: category for category in ParticipantCategory.objects.all()}
     for position, data in enumerate(document.get("sessions", []), start=1):
         session = Session.objects.create(
@@ -210,7 +215,9 @@ def create_synthesis_content(synthesis, document):
     shared_sheets = _create_retex_sheets(synthesis, None, document.get("retex", []))
     thematics = {thematic.number: thematic for thematic in Thematic.objects.all()}
     for position, data in enumerate(document.get("sections", []), start=1):
-        _create_section(synthesis, position, thematics[data["thematic"]], data, shared_sheets)
+        _create_section(
+            synthesis, position, thematics[data["thematic"]], data, shared_sheets, keys or {}
+        )
 
     for position, data in enumerate(document.get("flagship_proposals", []), start=1):
         FlagshipProposal.objects.create(
@@ -221,7 +228,7 @@ def create_synthesis_content(synthesis, document):
     return synthesis
 
 
-def _create_section(synthesis, position, thematic, data, shared_sheets):
+def _create_section(synthesis, position, thematic, data, shared_sheets, keys):
     section = ThematicSection.objects.create(
         synthesis=synthesis,
         thematic=thematic,
@@ -253,7 +260,18 @@ def _create_section(synthesis, position, thematic, data, shared_sheets):
                     target = LINKED_COLUMNS[(stage.key, cell.key)]
                     _create_linked(cell.model, row, statements, sources[target])
                 else:
-                    _create_statements(cell.model, row, statements)
+                    _create_statements(
+                        cell.model,
+                        row,
+                        statements,
+                        {
+                            position: key
+                            for (kind, number, row_position, position), key in keys.items()
+                            if kind == cell.key
+                            and number == thematic.number
+                            and row_position == row.position
+                        },
+                    )
                 if (stage.key, cell.key) in sources:
                     found = sources[(stage.key, cell.key)]
                     for statement in getattr(row, cell.related_name).all():
