@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 
 from actionplans.followup import today
 from etatsgeneraux.reports import pdf as reports
+from workshops.permissions import versions_read_by
 
 from . import charts, rollup
 
@@ -88,5 +89,27 @@ def followup_pdf(user, synthesis):
     cached = cache.get(key)
     if cached is None:
         cached = render(user, synthesis)
+        cache.set(key, cached)
+    return cached
+
+
+def synthesis_pdf_with_appendix(user, synthesis):
+    """The synthesis report (as this user reads it, annexes included) with the follow-up as
+    its last appendix; cached like both documents, under a key made of both keys."""
+    syntheses = reports.report_syntheses(synthesis, user)
+    versions = versions_read_by(user, syntheses)
+    unpublished = reports.unpublished_changes(user, synthesis, versions)
+    report_key = reports.pdf_key(syntheses, versions=versions, unpublished=unpublished)
+    key = (
+        "followup:appendix:"
+        + hashlib.sha256(f"{report_key}|{_key(user, synthesis)}".encode()).hexdigest()
+    )
+    cached = cache.get(key)
+    if cached is None:
+        report = reports.build_report(
+            synthesis, user, versions=versions, unpublished=unpublished, syntheses=syntheses
+        )
+        report.followup_appendix = appendix_html(user, synthesis)
+        cached = reports.render_pdf(report).pdf
         cache.set(key, cached)
     return cached

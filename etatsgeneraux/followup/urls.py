@@ -18,4 +18,9 @@ urlpatterns = [
     path("syntheses/<slug:slug>/suivi/csv/", views.export_csv, name="export_csv"),
     path("syntheses/<slug:slug>/suivi/importer/", views.import_csv, name="import_csv"),
     path("syntheses/<slug:slug>/suivi/pdf/", views.pdf, name="pdf"),
+    path(
+        "syntheses/<slug:slug>/suivi/synthese-avec-suivi.pdf",
+        views.synthesis_pdf,
+        name="synthesis_pdf",
+    ),
 ]

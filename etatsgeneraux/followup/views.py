@@ -17,7 +17,6 @@ from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans.followup import (
-    ActionProgress,
     JournalEntry,
     Status,
     proposed_due_date,
@@ -518,8 +517,13 @@ def pdf(request, synthesis):
     return response
 
 
-def journal_status_label(value):
-    return dict(Status.choices).get(value, value)
-
-
-__all__ = ["ActionProgress"]
+@followup_view()
+def synthesis_pdf(request, synthesis):
+    """The synthesis PDF with the follow-up as its last appendix (the optional appendix)."""
+    rendered = followup_pdf.synthesis_pdf_with_appendix(request.user, synthesis)
+    response = HttpResponse(rendered, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{synthesis.slug}-avec-etat-d-avancement.pdf"
+    )
+    response["Cache-Control"] = "private, no-cache"
+    return response
