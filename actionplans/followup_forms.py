@@ -11,8 +11,9 @@ from workshops.models import Membership
 from .followup import MAX_WEIGHT, VALUE_DIGITS, Status
 
 PROGRESS_ERRORS = {
-    "min_value": "L’avancement est compris entre 0 et 100\u00a0%.",
-    "max_value": "L’avancement est compris entre 0 et 100\u00a0%.",
+    # (%% : these messages are formatted with the limit's parameters.)
+    "min_value": "L’avancement est compris entre 0 et 100\u00a0%%.",
+    "max_value": "L’avancement est compris entre 0 et 100\u00a0%%.",
     "invalid": "L’avancement est un nombre entier de 0 à 100.",
 }
 WEIGHT_ERRORS = {
