@@ -22,7 +22,7 @@ from workshops.permissions import versions_read_by
 from . import charts, rollup
 
 TEMPLATE = "followup/report.html"
-PDF_TABLE_ROWS = 12  # the latest measurements printed under each chart
+PDF_TABLE_ROWS = 4  # the latest measurements printed under each chart
 
 
 def report_context(user, synthesis, *, for_pdf=True):

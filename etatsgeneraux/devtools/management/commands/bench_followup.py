@@ -11,6 +11,7 @@ transaction that is rolled back: nothing is left behind.
 
 import cProfile
 import gc
+import io
 import pstats
 import statistics
 import time
@@ -25,6 +26,7 @@ from django.urls import reverse
 from etatsgeneraux.devtools.followup_data import fill_followup
 from etatsgeneraux.devtools.management.commands.bench_exports import scaled_copy
 from etatsgeneraux.devtools.sections import demo_section
+from etatsgeneraux.followup import pdf as followup_pdf
 from workshops.models import Membership
 from workshops.text import NBSP
 
@@ -46,8 +48,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--profile", action="store_true", help="Profil cProfile d’un rendu de la copie."
         )
+        parser.add_argument(
+            "--pdf", action="store_true", help="Aussi : un rendu du PDF de suivi de chaque cas."
+        )
 
-    def handle(self, *args, runs, scale, weeks, slug, profile, **options):
+    def handle(self, *args, runs, scale, weeks, slug, profile, pdf, **options):
+        self.pdf = pdf
         self.verbosity = options["verbosity"]
         if runs < 1 or scale < 1 or weeks < 0:
             raise CommandError("--runs et --scale au moins 1, --weeks au moins 0.")
@@ -92,6 +98,15 @@ class Command(BaseCommand):
             times.append(time.perf_counter() - started)
         counts = counts or {}
         median = statistics.median(times)
+        if self.pdf:
+            started = time.perf_counter()
+            data = followup_pdf.render(None, synthesis)
+            rows_pdf = [
+                ("PDF de suivi (un rendu)", f"{time.perf_counter() - started:.1f} s"),
+                ("Taille du PDF", f"{len(data) / 1024:.0f} Ko"),
+            ]
+        else:
+            rows_pdf = []
         self.stdout.write(
             f"\n«{NBSP}{synthesis.title}{NBSP}» ({synthesis.slug}, {label}){NBSP}: "
             f"{counts.get('actions', '?')} actions, {counts.get('indicators', '?')} indicateurs, "
@@ -102,6 +117,7 @@ class Command(BaseCommand):
             ("Minimum – maximum", f"{min(times) * 1000:.0f} – {max(times) * 1000:.0f} ms"),
             ("Requêtes SQL", str(queries)),
             ("Taille de la page", f"{len(response.content) / 1024:.0f} Ko"),
+            *rows_pdf,
         ]
         width = max(len(name) for name, _ in rows)
         for name, value in rows:
@@ -114,7 +130,9 @@ class Command(BaseCommand):
         profiler.enable()
         client.get(url)
         profiler.disable()
-        pstats.Stats(profiler, stream=self.stdout).sort_stats("cumulative").print_stats(25)
+        report = io.StringIO()
+        pstats.Stats(profiler, stream=report).sort_stats("tottime").print_stats(20)
+        self.stdout.write(report.getvalue())
 
 
 def _count_queries(function, log=None):
