@@ -53,8 +53,9 @@ def test_a_referent_downloads_the_follow_up_pdf(synthesis, followed, referent_cl
     assert "etat-d-avancement-pays-de-la-loire-2020.pdf" in response["Content-Disposition"]
     text = pdf_text(response.content)
     assert "État d’avancement" in text
-    assert "Données du graphique (1 mesure sur 1)" in text
-    assert "01/03/2021" in text
+    flat = " ".join(text.split())
+    assert "Données du graphique (1 dernière mesure sur 1)" in flat
+    assert "01/03/2021 : 30" in flat.replace("\u00a0", " ")
 
 
 def test_the_pdf_is_rendered_again_after_a_change(synthesis, followed, facilitator):
