@@ -228,7 +228,8 @@ def create_synthesis_content(synthesis, document, *, keys=None):
     return synthesis
 
 
-def _create_section(synthesis, position, thematic, data, shared_sheets, keys):
+def _create_section(synthesis, position, thematic, data, shared_sheets, keys=None):
+    keys = keys or {}
     section = ThematicSection.objects.create(
         synthesis=synthesis,
         thematic=thematic,
