@@ -178,30 +178,6 @@ def record_progress(synthesis, user, changes, comment="", *, reason=FOLLOWUP_REA
     return entries
 
 
-def add_journal_note(synthesis, user, action_id, comment):
-    """A point on an action without changing its status (« Où en est-on ? »)."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise FollowUpError("Écrivez où en est l’action.")
-    with changing(synthesis, lock=True, reason=FOLLOWUP_REASON):
-        action = _actions_of(synthesis, [action_id])[action_id]
-        progress = _stored(action)
-        status = progress.status if progress else Status.TO_START
-        value = progress.progress if progress else 0
-        if progress is None:
-            progress = ActionProgress(action=action, status=status, progress=value)
-        progress.updated_at = timezone.now()
-        progress.save()
-        return JournalEntry.objects.create(
-            action=action,
-            author=user if user.is_authenticated else None,
-            author_name=author_name(user),
-            status=status,
-            progress=value,
-            comment=comment,
-        )
-
-
 def _indicator_of(synthesis, indicator_id):
     indicator = (
         Indicator.objects.filter(pk=indicator_id, row__section__synthesis=synthesis)

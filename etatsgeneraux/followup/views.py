@@ -400,26 +400,22 @@ def bulk_change(request, synthesis):
     ]
     try:
         entries = recording.record_progress(synthesis, request.user, changes, data["comment"])
-    except FollowUpError as error:
+    except StaleFollowUp as error:
         messages.error(
             request,
-            "Rien n’a été enregistré"
-            + (
-                " : "
-                if not isinstance(error, StaleFollowUp)
-                else f"{NBSP}: des actions ont changé depuis l’affichage de la page (rechargée "
-                "ci-dessous, avec leur état actuel). "
-            )
-            + " ".join(error.messages),
+            f"Rien n’a été enregistré{NBSP}: des actions cochées ont été mises à jour entre-temps "
+            "(la page montre maintenant leur état). " + " ".join(error.messages),
         )
-        return redirect(back)
-    label = dict(Status.choices)[data["status"]]
-    count = len(entries)
-    messages.success(
-        request,
-        f"{count} action{'s' if count > 1 else ''} passée{'s' if count > 1 else ''} "
-        f"à «{NBSP}{label}{NBSP}», une entrée de journal chacune.",
-    )
+    except FollowUpError as error:
+        messages.error(request, f"Rien n’a été enregistré{NBSP}: " + " ".join(error.messages))
+    else:
+        label = dict(Status.choices)[data["status"]]
+        count = len(entries)
+        messages.success(
+            request,
+            f"{count} action{'s' if count > 1 else ''} passée{'s' if count > 1 else ''} "
+            f"à «{NBSP}{label}{NBSP}», une entrée de journal chacune.",
+        )
     return redirect(back)
 
 

@@ -196,3 +196,21 @@ def test_the_horizon_proposes_a_due_date(synthesis, facilitator_client):
         action = actions_of(synthesis).first()
     page = text(facilitator_client.get(action_url(synthesis, action)))
     assert "L’horizon de la ligne propose l’échéance du" in page
+
+
+def test_a_stale_bulk_change_is_refused_from_the_page(synthesis, facilitator, facilitator_client):
+    first, second = actions_of(synthesis)[:2]
+    recording.record_progress(
+        synthesis, facilitator, [ProgressChange(second.pk, 0, Status.IN_PROGRESS, 10)]
+    )
+    data = {
+        "actions": [first.pk, second.pk],
+        "status": "terminee",
+        f"version_{first.pk}": 0,
+        f"version_{second.pk}": 0,  # the page was drawn before that change
+    }
+    response = facilitator_client.post(
+        reverse("followup:bulk", args=[synthesis.slug]), data, follow=True
+    )
+    assert "mises à jour entre-temps" in text(response)
+    assert not ActionProgress.objects.filter(status="terminee").exists()
