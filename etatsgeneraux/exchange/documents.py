@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from actionplans.models import FlagshipProposal
+from etatsgeneraux.exchange import followup_part
 from etatsgeneraux.stages import LINKED_COLUMNS, STAGE_COLUMNS, STAGES, STAGES_BY_KEY
 from workshops.historical import batch, record, with_history
 from workshops.models import (
@@ -570,6 +571,10 @@ def replace_synthesis_content(synthesis, plan, **fields):
     synthesis too. Sessions are left as they are. Links are set as the plan says.
     """
     document = plan.document
+    # The follow-up of the actions and indicators the document keeps (same thematic, same
+    # text) survives the import, with their identifiers.
+    followup = followup_part.carry_over(synthesis, document)
+    keys = followup_part.statement_keys({followup_part.KEY: followup})
     with batch(synthesis.pk):  # their history: one INSERT per table, not one per object
         synthesis.flagship_proposals.all().delete()
         synthesis.sections.all().delete()
@@ -582,7 +587,7 @@ def replace_synthesis_content(synthesis, plan, **fields):
     thematics = {thematic.number: thematic for thematic in Thematic.objects.all()}
     for position, data in enumerate(document.get("sections", []), start=1):
         section = _create_section(
-            synthesis, position, thematics[data["thematic"]], data, shared_sheets
+            synthesis, position, thematics[data["thematic"]], data, shared_sheets, keys
         )
         _apply_links(section, data, plan.links)
     for position, data in enumerate(document.get("flagship_proposals", []), start=1):
@@ -591,6 +596,7 @@ def replace_synthesis_content(synthesis, plan, **fields):
             position=position,
             **{field: data.get(field, "") for field in FLAGSHIP_FIELDS},
         )
+    followup_part.create_followup(synthesis, {followup_part.KEY: followup})
     return synthesis
 
 

@@ -580,3 +580,47 @@ def _create_followup(synthesis, part):
     with_history(IndicatorTarget).bulk_create(targets)
     with_history(Measurement).bulk_create(measurements)
     return warnings
+
+
+# Re-importing a document -------------------------------------------------------------------
+
+
+def carry_over(synthesis, document):
+    """The follow-up of a synthesis whose content an import is about to replace, re-placed in
+    the new `document`: an action or indicator whose thematic and text the document keeps
+    keeps its identifier and its follow-up (the first one of that text, in order); row
+    weights stay with rows at the same place. The settings stay on the synthesis. Returns a
+    "followup" part for `statement_keys` and `create_followup`."""
+    part = followup_document(synthesis)
+    texts = {}
+    for model in (Action, Indicator):
+        texts.update(
+            model.objects.filter(row__section__synthesis=synthesis).values_list("key", "text")
+        )
+    waiting = {}
+    for kind in ("actions", "indicators"):
+        for item in part[kind]:
+            waiting.setdefault((kind, item["thematic"], texts.get(item["key"])), []).append(item)
+    carried = {"settings": None, "rows": [], "actions": [], "indicators": []}
+    rows = set()
+    for section in document.get("sections", []):
+        number = section["thematic"]
+        for row_position, row in enumerate(section.get(ACTION_PLAN, []), start=1):
+            row_position = (
+                row.get("position", row_position) if isinstance(row, dict) else row_position
+            )
+            rows.add((number, row_position))
+            for kind in ("actions", "indicators"):
+                for position, statement in enumerate(row.get(kind, []), start=1):
+                    if isinstance(statement, dict):
+                        text, position = statement["text"], statement.get("position", position)
+                    else:
+                        text = statement
+                    found = waiting.get((kind, number, text))
+                    if found:
+                        item = found.pop(0)
+                        carried[kind].append(
+                            {**item, "thematic": number, "row": row_position, "position": position}
+                        )
+    carried["rows"] = [row for row in part["rows"] if (row["thematic"], row["row"]) in rows]
+    return carried

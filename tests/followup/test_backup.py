@@ -159,3 +159,33 @@ def test_a_wrong_follow_up_part_is_refused_and_writes_nothing(followed, tmp_path
         run("restore_synthesis", str(path), "--replace")
     assert message in str(refused.value)
     assert followup_document(Synthesis.objects.get(slug=followed.slug)) == before
+
+
+def test_re_importing_a_document_keeps_the_follow_up_of_unchanged_actions(followed, facilitator):
+    from etatsgeneraux.exchange.documents import (
+        plan_content,
+        replace_synthesis_content,
+        synthesis_document,
+    )
+    from workshops.changes import changing
+
+    document = synthesis_document(followed)
+    first = actions_of(followed).first()
+    changed = next(
+        row
+        for section in document["sections"]
+        for row in section["action_plan"]
+        for statement in row["actions"]
+        if (statement if isinstance(statement, str) else statement["text"]) == first.text
+    )
+    changed["actions"] = ["Une action réécrite", *changed["actions"][1:]]
+    keys = dict(Action.objects.filter(row__section__synthesis=followed).values_list("text", "key"))
+    with changing(followed, lock=True):
+        replace_synthesis_content(followed, plan_content(followed, document))
+    after = dict(Action.objects.filter(row__section__synthesis=followed).values_list("text", "key"))
+    assert after.pop("Une action réécrite") != keys.pop(first.text)
+    assert after == keys  # every other action keeps its identifier
+    second = actions_of(followed)[1]
+    assert ActionProgress.objects.get(action=second).status == Status.ABANDONED
+    assert JournalEntry.objects.filter(action=second).count() == 1
+    assert not ActionProgress.objects.filter(action__text="Une action réécrite").exists()
