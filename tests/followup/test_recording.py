@@ -75,13 +75,17 @@ def test_a_correction_is_a_new_entry_never_an_edit(synthesis, facilitator):
 def test_every_follow_up_change_is_in_the_history_and_signalled(synthesis, facilitator):
     action = actions_of(synthesis).first()
     heard = []
-    content_changed.connect(lambda **kwargs: heard.append(kwargs["synthesis"].pk), weak=False)
+
+    def hear(synthesis, **kwargs):
+        heard.append(synthesis.pk)
+
+    content_changed.connect(hear, dispatch_uid="test-followup-heard")
     try:
         recording.record_progress(
             synthesis, facilitator, [ProgressChange(action.pk, 0, Status.DONE)], "Fini"
         )
     finally:
-        content_changed.receivers.clear()
+        content_changed.disconnect(dispatch_uid="test-followup-heard")
     assert heard == [synthesis.pk]
     progress = ActionProgress.history.get(action_id=action.pk)
     assert (progress.history_synthesis_id, progress.history_user) == (synthesis.pk, None)
