@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "etatsgeneraux.history",
     "etatsgeneraux.exchange",
     "etatsgeneraux.reports",
+    "etatsgeneraux.followup",
     "etatsgeneraux.devtools",
     "etatsgeneraux.jobs",
 ]

@@ -304,6 +304,8 @@ class Report:
     versions: dict = field(default_factory=dict)
     # The stored content of a published synthesis, with changes not yet published.
     unpublished: bool = False
+    # The follow-up as an appendix (HTML from etatsgeneraux.followup.pdf), when asked for.
+    followup_appendix: str = ""
 
     @property
     def kind(self):
