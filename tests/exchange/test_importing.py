@@ -1140,6 +1140,14 @@ def test_control_characters_are_stripped_from_statements(reference_data):
     assert document["sections"][0]["diagnostic"][0]["irritants"] == ["Zones blanches"]
 
 
+def test_bidirectional_controls_are_stripped_from_statements(reference_data):
+    text = "Thématique\tIrritants\tPoints forts\n▶ Égal accès\t▶ Zones\u202e blan\u2066ches\t\n"
+
+    _, document, _ = parse_document(text.encode())
+
+    assert document["sections"][0]["diagnostic"][0]["irritants"] == ["Zones blanches"]
+
+
 @pytest.mark.parametrize(
     "cell",
     [" " * 1_900_000 + "x", "<sup>a " * 270_000, "<b " * 630_000, "< " * 950_000],
