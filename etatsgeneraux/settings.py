@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request, and its 500 page, carry the request's id.
+    "etatsgeneraux.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -279,3 +281,44 @@ DSFR_USE_INTEGRITY_CHECKSUMS = False
 # platform's rules (positions, links). The administration shows the history but does not
 # revert from it: its generic form would bypass those rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Logging ---------------------------------------------------------------------------------------
+# Everything to stderr (gunicorn, or the service manager, collects it), each line with the id
+# of its request (etatsgeneraux/observability.py); a 500 is logged by django.request with its
+# traceback. 4xx answers are left to the access log. LOG_LEVEL=INFO says more.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "etatsgeneraux.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "plain",
+            "level": LOG_LEVEL,
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers (console in DEBUG, mail to admins) replaced by the root's.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.request": {"handlers": [], "level": "ERROR"},
+    },
+}
+
+# Optional error reports to Sentry (pip install ".[sentry]"), with no personal data sent.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=0,
+    )
