@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("etatsgeneraux.history.urls")),
     path("", include("etatsgeneraux.reports.urls")),
     path("", include("etatsgeneraux.exchange.urls")),
+    path("", include("etatsgeneraux.jobs.urls")),
     path("", include("workshops.urls")),
     path("", include("actionplans.urls")),
 ]
