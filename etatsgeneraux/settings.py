@@ -268,6 +268,10 @@ STORAGES = {
     },
 }
 
+# Uploaded files kept until a background job has read them (an import from the admin); never
+# served. The web and worker processes must share this folder.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(BASE_DIR / "var" / "media")
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # The introduction of a synthesis is one form: about 170 fields per session of workshops (the
