@@ -183,8 +183,8 @@ def text_blocks(text):
 # A regional synthesis written by the platform has 650 paragraphs and 4,600 XML elements;
 # one written in Word a few times more. An import holds at most 10,000 statements.
 MAX_DOCX_PARAGRAPHS = 30_000
-MAX_PART_ELEMENTS = 1_000_000
-MAX_BLOCK_ELEMENTS = 200_000
+MAX_PART_ELEMENTS = 300_000
+MAX_BLOCK_ELEMENTS = 100_000
 MAX_SMALL_PART_ELEMENTS = 100_000  # content types, relationships (one per hyperlink)
 MAX_DOCX_CHARACTERS = 2_000_000
 # Word's own maximum: a column count or span above it is a hostile file, not a table.
