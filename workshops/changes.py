@@ -21,6 +21,7 @@ from a backup or from the history, the administration — runs its change inside
 from contextlib import contextmanager, nullcontext
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.dispatch import Signal
 
 from .historical import change_reason, place_of
@@ -80,8 +81,8 @@ def changing(synthesis, *, lock=False, reason=None, restoring=False):
                 synthesis.touch()
             if change.changed:
                 content_changed.send(sender=Synthesis, synthesis=synthesis, change=change)
-    except ChangeConflict:
-        raise
+    except (ChangeConflict, ProtectedError, RestrictedError):
+        raise  # a refusal the caller answers itself (a linked statement kept)
     except IntegrityError as error:
         raise ChangeConflict(*error.args) from error
 

@@ -163,7 +163,7 @@ def hostile_texts_for(cell):
     """Every hostile text for a cell of each kind (plain, linked), the main ones elsewhere."""
     if cell.slug in ("irritants", "irritants-principaux", "axes"):
         return ACCEPTED
-    return {name: ACCEPTED[name] for name in ("script", "attribute", "emoji", "override")}
+    return {name: ACCEPTED[name] for name in ("script", "attribute", "emoji", "hebrew")}
 
 
 def test_hostile_text_added_to_any_cell_is_stored_exactly_and_shown_escaped(
