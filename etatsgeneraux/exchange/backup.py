@@ -38,6 +38,7 @@ from actionplans.models import FlagshipProposal
 from etatsgeneraux.stages import LINKED_COLUMNS, STAGES
 from workshops import historical
 from workshops.changes import changing
+from workshops.forms import refuse_control_characters
 from workshops.models import (
     Department,
     Facilitator,
@@ -392,6 +393,8 @@ class Checker:
             return
         try:
             model_field.clean(value, None)
+            if isinstance(value, str):  # what every form refuses (control, bidi characters)
+                refuse_control_characters(value)
         except ValidationError as invalid:
             for message in invalid.messages:
                 self.error(path, message)

@@ -552,6 +552,10 @@ CORRUPTIONS = {
         edit(lambda d: d["synthesis"].update(title="t" * 301)),
         "synthesis.title\u00a0: Assurez-vous que cette valeur comporte au plus 300",
     ),
+    "énoncé au sens d’écriture inversé": (
+        edit(lambda d: first_row(d)["irritants"][0].update(text="abc\u202edef")),
+        "caractère de contrôle invisible qui change le sens d’écriture (U+202E)",
+    ),
     "énoncé vide": (
         edit(lambda d: first_row(d)["irritants"][0].update(text="")),
         "ne peut pas être vide",
