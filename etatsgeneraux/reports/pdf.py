@@ -146,12 +146,18 @@ _SPACE_AFTER_OPENING_QUOTE = re.compile(r"«[ \t]+")
 _SPACE_BEFORE_DOUBLE_PUNCTUATION = re.compile(r"[ \t]+([»;:?!])")
 
 
+_STRAIGHT_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+
+
 def french_spacing(text):
-    """Makes the spaces the text has inside « » and before ; : ? ! non-breaking.
+    """Makes the spaces the text has inside « » and before ; : ? ! non-breaking, and a
+    straight apostrophe between letters typographic (’), at rendering only.
 
     Only existing spaces change: the words and punctuation stay as written, but a line
     never starts with a colon or a closing quote.
     """
+    if "'" in text:
+        text = _STRAIGHT_APOSTROPHE.sub("’", text)
     if "«" in text:
         text = _SPACE_AFTER_OPENING_QUOTE.sub("«" + NBSP, text)
     return _SPACE_BEFORE_DOUBLE_PUNCTUATION.sub(NBSP + r"\1", text)
@@ -544,6 +550,18 @@ def _fewer_collections():
         gc.set_threshold(*threshold)
 
 
+# Tagged PDF (structure tree, /Lang from <html lang="fr">, XMP metadata) for screen readers:
+# French public bodies publish accessible documents (RGAA).
+PDF_VARIANT = "pdf/ua-1"
+
+
+def _display_title(document, pdf):
+    """PDF/UA: a viewer shows the document's title, not its file name."""
+    import pydyf
+
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
 def render_pdf(report):
     """Renders the report to PDF with WeasyPrint (no cache)."""
     started = time.perf_counter()
@@ -557,7 +575,7 @@ def render_pdf(report):
         document = weasyprint.HTML(
             string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticFilesFetcher()
         ).render()
-        pdf = document.write_pdf()
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_display_title)
     return RenderedPdf(
         pdf=pdf,
         pages=len(document.pages),
