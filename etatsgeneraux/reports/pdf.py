@@ -307,6 +307,30 @@ class Report:
         """The one section of a thematic report."""
         return self.synthesis.report_sections[0] if self.kind == "thematic" else None
 
+    @cached_property
+    def summary(self):
+        """What the document holds, in one line for its cover: sessions, participants and
+        statements per stage (of the synthesis and its annexes)."""
+        parts = []
+        sessions = getattr(self.synthesis, "report_sessions", None)
+        if sessions:
+            parts.append(f"{len(sessions)}{NBSP}session{'s' if len(sessions) > 1 else ''}")
+            totals = self.synthesis.participant_totals
+            if totals.entered:
+                parts.append(totals.participants_text)
+        items = [self.synthesis, *self.annexes]
+        for stage in STAGES.values():
+            count = sum(
+                len(getattr(row, cell.related_name).all())
+                for item in items
+                for section in getattr(item, "report_sections", [])
+                for row in getattr(section, stage.related_name).all()
+                for cell in stage.cells
+            )
+            label = stage.short_label or stage.label
+            parts.append(f"{count}{NBSP}énoncé{'s' if count > 1 else ''} ({label.lower()})")
+        return " · ".join(parts)
+
     @property
     def region_name(self):
         return self.synthesis.region.name

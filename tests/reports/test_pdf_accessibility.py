@@ -9,6 +9,7 @@ tagged or marked as an artifact (running headers, page numbers).
 
 import io
 import itertools
+import re
 
 import pikepdf
 import pytest
@@ -16,7 +17,14 @@ from django.urls import reverse
 
 from actionplans.models import Action
 
-from .test_pdf import get_pdf, pdf_text, regional_pdf, small, whole_regional_pdf  # noqa: F401
+from .test_pdf import (  # noqa: F401
+    get_pdf,
+    pdf_text,
+    regional_pdf,
+    small,
+    squeeze,
+    whole_regional_pdf,
+)
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
 
@@ -117,3 +125,20 @@ def test_a_straight_apostrophe_is_printed_typographic_but_stored_as_written(
     assert "l’équipe d’établissement" in printed
     action.refresh_from_db()
     assert action.text == "Former l'équipe d'établissement"
+
+
+@whole_regional_pdf
+def test_the_cover_sums_up_sessions_participants_and_statements_per_stage(regional_pdf):  # noqa: F811
+    cover = squeeze(regional_pdf.reader.pages[0].extract_text())
+    assert squeeze(f"{len(regional_pdf.sessions)} sessions") in cover
+    counts = [int(n) for n in re.findall(r"(\d+)énoncés?\(", cover)]
+    assert len(counts) == 3
+    assert sum(counts) == len(regional_pdf.statements)
+
+
+@whole_regional_pdf
+def test_the_contents_list_the_annex_thematics_and_proposals(regional_pdf):  # noqa: F811
+    contents = squeeze(regional_pdf.reader.pages[1].extract_text())
+    assert squeeze("Proposition phare : Plan de Continuité Pédagogique Numérique") in contents
+    for number, title in regional_pdf.vendee_sections:
+        assert squeeze(f"Thématique N°{number} : {title}") in contents
