@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "etatsgeneraux.history",
     "etatsgeneraux.exchange",
     "etatsgeneraux.reports",
+    "etatsgeneraux.national",
     "etatsgeneraux.devtools",
 ]
 

@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("etatsgeneraux.history.urls")),
     path("", include("etatsgeneraux.reports.urls")),
     path("", include("etatsgeneraux.exchange.urls")),
+    path("national/", include("etatsgeneraux.national.urls")),
     path("", include("workshops.urls")),
     path("", include("actionplans.urls")),
 ]
