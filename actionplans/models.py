@@ -255,6 +255,9 @@ class StatementTag(StatementRef):
         ]
         indexes = [models.Index(fields=["kind", "object_id"])]
 
+    def __str__(self):
+        return f"{self.kind} {self.object_id} → {self.proposal_id}"
+
 
 class StatementGroup(models.Model):
     """Statements of several regions that say the same thing, as a person confirmed them."""
@@ -306,6 +309,9 @@ class GroupMember(StatementRef):
                 fields=["group", "kind", "object_id"], name="actionplans_groupmember_unique"
             )
         ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}"
 
 
 class IndexedStatement(models.Model):

@@ -23,7 +23,7 @@ DEMO_ACCOUNTS = [
     (
         "nationale",
         "etats-generaux-dne",
-        "équipe nationale (lit tout, tient la vue nationale)",
+        "équipe nationale (lit tout)",
         NATIONAL,
     ),
 ]
