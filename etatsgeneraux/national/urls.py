@@ -13,3 +13,9 @@ urlpatterns = [
     path("propositions/<int:number>/", views.proposal_detail, name="proposal"),
     path("document/", views.document, name="document"),
 ]
+
+urlpatterns += [
+    path("regroupements/", views.groups, name="groups"),
+    path("regroupements/suggerer/", views.suggest, name="suggest"),
+    path("regroupements/confirmer/", views.confirm_group, name="confirm_group"),
+]

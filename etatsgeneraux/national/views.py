@@ -8,12 +8,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from actionplans.models import NationalProposal, StatementTag
+from actionplans.models import (
+    GroupMember,
+    IndexedStatement,
+    NationalProposal,
+    StatementGroup,
+    StatementTag,
+)
 from workshops.permissions import is_national_team, national_team_required
 
 from . import coverage
@@ -196,3 +203,108 @@ def proposal_detail(request, number):
 @login_required
 def document(request):
     return render(request, "national/document.html", national_document.document(request.user))
+
+
+@require_safe
+@login_required
+def groups(request):
+    """Confirmed groups, and the suggestions of a thematic waiting for a person to confirm."""
+    from workshops.models import Thematic
+
+    from . import grouping
+
+    number = request.GET.get("thematique", "")
+    suggestions = []
+    if number.isdigit() and is_national_team(request.user):
+        kept = grouping.kept(int(number)) or []
+        entries = IndexedStatement.objects.in_bulk([pk for group in kept for pk in group])
+        for group in kept[:100]:
+            members = [entries[pk] for pk in group if pk in entries]
+            if len(members) >= 2:
+                for entry in members:
+                    entry.kind_label = kind_label(entry.kind)
+                suggestions.append(members)
+    context = {
+        "thematics": Thematic.objects.all(),
+        "number": number,
+        "suggestions": suggestions,
+        "confirmed": StatementGroup.objects.select_related("thematic", "proposal").annotate(
+            size=Count("members")
+        ),
+        "proposals": NationalProposal.objects.all(),
+        "curates": is_national_team(request.user),
+    }
+    return render(request, "national/groups.html", context)
+
+
+@require_POST
+@national_team_required
+def suggest(request):
+    """Starts the grouping of a thematic across every region, in the background."""
+    from . import grouping
+
+    number = request.POST.get("thematique", "")
+    if not number.isdigit():
+        messages.error(request, "Choisissez une thématique.")
+        return redirect("national:groups")
+    if grouping.suggest_groups_task is None:
+        messages.error(
+            request,
+            "Le calcul en arrière-plan n’est pas disponible sur cette installation\u00a0: "
+            "lancez « manage.py suggest_groups --thematique N ».",
+        )
+        return redirect("national:groups")
+    from etatsgeneraux.jobs.runner import start
+
+    job = start(
+        "national-groups",
+        grouping.suggest_groups_task,
+        requested_by=request.user,
+        number=int(number),
+    )
+    return redirect("jobs:detail", job.pk)
+
+
+@require_POST
+@national_team_required
+def confirm_group(request):
+    """A person confirms a suggested group: names it and may tie it to a proposal."""
+    name = request.POST.get("name", "").strip()[:300]
+    ids = [value for value in request.POST.getlist("entry") if value.isdigit()]
+    entries = list(readable_entries(request.user).filter(pk__in=ids))
+    back = reverse("national:groups") + f"?thematique={request.POST.get('thematique', '')}"
+    if not name or len(entries) < 2:
+        messages.error(request, "Nommez le groupe et gardez-y au moins deux énoncés.")
+        return redirect(back)
+    proposal = NationalProposal.objects.filter(pk=request.POST.get("proposal") or None).first()
+    with transaction.atomic():
+        group = StatementGroup.objects.create(
+            name=name,
+            thematic_id=entries[0].thematic_id,
+            proposal=proposal,
+            confirmed_by=request.user,
+        )
+        GroupMember.objects.bulk_create(
+            GroupMember(
+                group=group, kind=e.kind, object_id=e.object_id, synthesis_id=e.synthesis_id
+            )
+            for e in entries
+        )
+        if proposal is not None:
+            StatementTag.objects.bulk_create(
+                [
+                    StatementTag(
+                        proposal=proposal,
+                        kind=e.kind,
+                        object_id=e.object_id,
+                        synthesis_id=e.synthesis_id,
+                        tagged_by=request.user,
+                    )
+                    for e in entries
+                ],
+                ignore_conflicts=True,
+            )
+    messages.success(
+        request, f"Groupe «\u00a0{name}\u00a0» confirmé ({len(entries)}\u00a0énoncés)."
+    )
+    return redirect(back)
