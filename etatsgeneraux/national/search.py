@@ -89,10 +89,14 @@ def matching(entries, terms):
 def readable_entries(user):
     """The index entries of the syntheses this user reads (the national team: every active
     synthesis, drafts included)."""
-    entries = IndexedStatement.objects.filter(synthesis__archived_at__isnull=True)
-    if is_national_team(user):
-        return entries
-    return entries.filter(synthesis__in=Synthesis.objects.visible_to(user).values("pk"))
+    syntheses = Synthesis.objects.active()
+    if not is_national_team(user):
+        syntheses = syntheses & Synthesis.objects.visible_to(user)
+    # A list of ids (a few hundred syntheses at most) rather than a join: the planner then
+    # starts from the full-text match.
+    return IndexedStatement.objects.filter(
+        synthesis__in=list(syntheses.values_list("pk", flat=True))
+    )
 
 
 @dataclass
