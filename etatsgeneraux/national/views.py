@@ -54,11 +54,13 @@ def coverage_page(request):
 @login_required
 def search_page(request):
     search = Search(request.GET, request.user)
-    page = Paginator(search.results(), 50).get_page(request.GET.get("page"))
+    ids, facets = search.compute()
+    page = Paginator(ids, 50).get_page(request.GET.get("page"))
+    page.entries = search.entries_of_page(list(page.object_list))
     keys = search.keys
     from .words import highlight
 
-    for entry in page:
+    for entry in page.entries:
         entry.highlighted = highlight(entry.text, keys)
         entry.kind_label = kind_label(entry.kind)
         entry.board_url, entry.page_url = links(entry)
@@ -67,7 +69,7 @@ def search_page(request):
     curates = is_national_team(request.user)
     context = {
         "search": search,
-        "facets": search.facets(),
+        "facets": facets,
         "page": page,
         "query_string": query.urlencode(),
         "curates": curates,

@@ -64,8 +64,9 @@ class Command(BaseCommand):
     def _bench(self, runs, copies):
         rng = random.Random(2020)
         model = demo_section("pays-de-la-loire-2020", 1).synthesis
-        index.index_synthesis(model)
-        source = list(IndexedStatement.objects.filter(synthesis=model))
+        for synthesis in Synthesis.objects.filter(region=model.region_id):  # with its annex
+            index.index_synthesis(synthesis)
+        source = list(IndexedStatement.objects.filter(region=model.region_id))
         started = time.perf_counter()
         entries = []
         for region in Region.objects.all():
@@ -111,9 +112,9 @@ class Command(BaseCommand):
         for _ in range(runs):
             started = time.perf_counter()
             search = Search(params, user)
-            count = search.entries().count()
-            list(search.results()[:50])
-            search.facets()
+            ids, _facets = search.compute()
+            count = len(ids)
+            search.entries_of_page(ids[:50])
             timings.append(time.perf_counter() - started)
         self.stdout.write(
             f"Recherche «\u00a0maintenance du matériel\u00a0» + 2 facettes, comptes compris "
