@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "widget_tweaks",
     "dsfr",
+    # The background task queue: django-tasks' API, the queue in the database (no broker).
+    "django_tasks",
+    "django_tasks_db",
     # Domain apps: models, QuerySets, forms and admin of their own domain.
     "workshops",
     "actionplans",
@@ -87,6 +90,7 @@ INSTALLED_APPS = [
     "etatsgeneraux.reports",
     "etatsgeneraux.national",
     "etatsgeneraux.devtools",
+    "etatsgeneraux.jobs",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +186,20 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "200"))},
     }
 }
+
+# Background jobs (etatsgeneraux/jobs/, README « Travaux en arrière-plan »): django-tasks with
+# its database backend, run by `manage.py db_worker` processes on any machine that reaches
+# the database. Queue "pdf": the renders, taken by the workers started for it (their number
+# caps how many renders run at once); "default": everything else.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "pdf"],
+    }
+}
+# A running job silent (no progress report) for longer than this, in seconds, had its worker
+# killed: it is shown as failed and may be started again.
+JOBS_STALE_AFTER = int(os.environ.get("JOBS_STALE_AFTER", "900"))
 
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out account is refused before its password is even checked.

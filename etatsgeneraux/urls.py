@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("etatsgeneraux.reports.urls")),
     path("", include("etatsgeneraux.exchange.urls")),
     path("national/", include("etatsgeneraux.national.urls")),
+    path("", include("etatsgeneraux.jobs.urls")),
     path("", include("workshops.urls")),
     path("", include("actionplans.urls")),
 ]

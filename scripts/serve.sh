@@ -43,5 +43,7 @@ fi
 echo "Mode production sur http://127.0.0.1:$PORT/ (Ctrl+C pour arrêter)."
 echo "Pas de compte de démonstration en production ; pour créer un administrateur :"
 echo "  SECRET_KEY=\$(cat var/secret_key) $PY manage.py createsuperuser"
-exec "$VENV/bin/gunicorn" --config etatsgeneraux/gunicorn.conf.py \
+# gunicorn and the background job workers (JOB_WORKERS, 2 by default), stopped together.
+exec "$PY" scripts/with_workers.py --workers "${JOB_WORKERS:-2}" -- \
+    "$VENV/bin/gunicorn" --config etatsgeneraux/gunicorn.conf.py \
     --bind "127.0.0.1:$PORT" etatsgeneraux.wsgi

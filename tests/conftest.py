@@ -148,3 +148,16 @@ def referent_client(referent):
 def admin_client(admin_user):
     """pytest-django's own, but a client of its own rather than the `client` fixture."""
     return factories.logged_in(admin_user)
+
+
+@pytest.fixture
+def immediate_jobs(settings):
+    """Background jobs run in the test's process (django-tasks' immediate backend). A job is
+    enqueued when its transaction commits: wrap the request that starts it in
+    `django_capture_on_commit_callbacks(execute=True)` for it to run."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "pdf"],
+        }
+    }

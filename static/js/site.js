@@ -60,4 +60,19 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     watchTables(event.target.parentNode || document);
   });
+
+  // A background job's page (templates/jobs/): once the job is done and its result asks
+  // for it (a PDF), go to the result once, when the page loads or when htmx swaps the
+  // finished state in (the finished part no longer polls, so this happens once).
+  var followedJob = false;
+  function followJobResult() {
+    var done = document.querySelector("[data-job-redirect]");
+    if (done && !followedJob) {
+      followedJob = true;
+      window.location.assign(done.getAttribute("data-job-redirect"));
+    }
+  }
+
+  followJobResult();
+  document.addEventListener("htmx:afterSettle", followJobResult);
 })();

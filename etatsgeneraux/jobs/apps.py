@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "etatsgeneraux.jobs"
+    label = "jobs"
+    verbose_name = "Travaux en arrière-plan"
