@@ -91,7 +91,7 @@ def readable_entries(user):
     synthesis, drafts included)."""
     syntheses = Synthesis.objects.active()
     if not is_national_team(user):
-        syntheses = syntheses & Synthesis.objects.visible_to(user)
+        syntheses = syntheses.filter(pk__in=Synthesis.objects.visible_to(user).values("pk"))
     # A list of ids (a few hundred syntheses at most) rather than a join: the planner then
     # starts from the full-text match.
     return IndexedStatement.objects.filter(
@@ -252,7 +252,9 @@ class Search:
     def _readable(self):
         syntheses = Synthesis.objects.active()
         if not is_national_team(self.user):
-            syntheses = syntheses & Synthesis.objects.visible_to(self.user)
+            syntheses = syntheses.filter(
+                pk__in=Synthesis.objects.visible_to(self.user).values("pk")
+            )
         return syntheses
 
     def _accepted(self):

@@ -1,0 +1,86 @@
+from pathlib import Path
+
+import pytest
+
+from etatsgeneraux.national import index, similarity
+from tests import factories
+from workshops.models import Region, Thematic
+
+pytestmark = pytest.mark.django_db
+PAIRS = Path(__file__).parent / "data" / "labelled_pairs.csv"
+
+
+MAINTENANCE = ["Maintenance des matériels empruntés", "Maintenance du matériel emprunté"]
+
+
+def eighteen_regions(sections=1):
+    for number, region in enumerate(Region.objects.all()):
+        synthesis = factories.SynthesisFactory(region=region)
+        for number in range(1, sections + 1):
+            section = factories.ThematicSectionFactory(
+                synthesis=synthesis, thematic=Thematic.objects.get(number=number)
+            )
+            row = factories.DiagnosticRowFactory(section=section)
+            factories.IrritantFactory(row=row, text=MAINTENANCE[number % 2])
+            factories.StrengthFactory(row=row, text="Formation des enseignants au numérique")
+    index.rebuild()
+
+
+def test_coverage_lists_the_18_regions_in_a_constant_number_of_queries(
+    reference_data, national_client, django_assert_max_num_queries
+):
+    eighteen_regions(sections=1)
+    with django_assert_max_num_queries(12):
+        response = national_client.get("/national/")
+    content = response.content.decode()
+    assert content.count('id="region-') == 18
+    assert content.count("<path ") == 13  # mainland and Corsica; overseas are insets
+    eighteen_regions(sections=2)
+    with django_assert_max_num_queries(12):
+        national_client.get("/national/")
+
+
+def test_proposal_page_uses_a_constant_number_of_queries(
+    reference_data, national_client, django_assert_max_num_queries
+):
+    from actionplans.models import IndexedStatement, NationalProposal, StatementTag
+
+    eighteen_regions(sections=2)
+    proposal = NationalProposal.objects.create(
+        number=3, thematic=Thematic.objects.get(number=1), title="Maintenance"
+    )
+    for entry in IndexedStatement.objects.all():
+        StatementTag.objects.create(
+            proposal=proposal, kind=entry.kind, object_id=entry.object_id, synthesis=entry.synthesis
+        )
+    with django_assert_max_num_queries(12):
+        response = national_client.get("/national/propositions/3/")
+    assert response.context["total"] == IndexedStatement.objects.count()
+    with django_assert_max_num_queries(14):
+        assert national_client.get("/national/document/").status_code == 200
+
+
+def test_the_chosen_similarity_is_precise_on_the_labelled_pairs():
+    tfidf, fuzzy = similarity.evaluate(PAIRS)
+    assert len(similarity.load_pairs(PAIRS)[0]) >= 60
+    assert tfidf.precision >= 0.75 and tfidf.recall >= 0.7
+    assert tfidf.recall > fuzzy.recall
+
+
+def test_grouping_suggests_without_applying(reference_data):
+    from actionplans.models import StatementGroup
+
+    eighteen_regions(sections=1)
+    reports = []
+    groups = similarity.group_thematic(1, lambda percent, message: reports.append(percent))
+    topics = [{"Maintenance" in entry.text for entry in group} for group in groups]
+    assert all(len(topic) == 1 for topic in topics)  # no group mixes the two subjects
+    grouped = [entry for group in groups for entry in group if "Maintenance" in entry.text]
+    assert len(grouped) == 18
+    assert all(len({entry.region_id for entry in group}) >= 9 for group in groups)
+    assert reports[-1] == 100
+    assert not StatementGroup.objects.exists()
+
+
+def test_national_pages_ask_for_a_login(client):
+    assert client.get("/national/").status_code == 302
