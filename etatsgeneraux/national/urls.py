@@ -12,6 +12,7 @@ urlpatterns = [
     path("propositions/", views.proposals, name="proposals"),
     path("propositions/<int:number>/", views.proposal_detail, name="proposal"),
     path("document/", views.document, name="document"),
+    path("document/pdf/", views.document_pdf, name="document_pdf"),
 ]
 
 urlpatterns += [

@@ -310,3 +310,23 @@ def confirm_group(request):
         request, f"Groupe «\u00a0{name}\u00a0» confirmé ({len(entries)}\u00a0énoncés)."
     )
     return redirect(back)
+
+
+@require_safe
+@login_required
+def document_pdf(request):
+    """The national synthesis as a PDF (WeasyPrint, the reports' stylesheet and fetcher)."""
+    import weasyprint
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    from etatsgeneraux.reports.pdf import REPORT_BASE_URL, StaticFilesFetcher
+
+    context = national_document.document(request.user) | {"for_pdf": True}
+    html = render_to_string("national/document.html", context, request=request)
+    pdf = weasyprint.HTML(
+        string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticFilesFetcher()
+    ).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="synthese-nationale.pdf"'
+    return response

@@ -84,3 +84,25 @@ def test_grouping_suggests_without_applying(reference_data):
 
 def test_national_pages_ask_for_a_login(client):
     assert client.get("/national/").status_code == 302
+
+
+@pytest.mark.slow
+def test_the_national_document_downloads_as_a_pdf(reference_data, national_client):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from actionplans.models import IndexedStatement, NationalProposal, StatementTag
+
+    eighteen_regions(sections=1)
+    proposal = NationalProposal.objects.create(
+        number=7, thematic=Thematic.objects.get(number=1), title="Assurer la maintenance"
+    )
+    entry = IndexedStatement.objects.filter(kind="irritants").first()
+    StatementTag.objects.create(
+        proposal=proposal, kind=entry.kind, object_id=entry.object_id, synthesis=entry.synthesis
+    )
+    response = national_client.get("/national/document/pdf/")
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "Proposition 7" in text and entry.text in text
