@@ -33,7 +33,8 @@ def test_the_national_team_searches_and_ties_statements_to_a_proposal(page, live
     expect(results.filter(has_text="Maintenance du matériel emprunté")).to_have_count(1)
     for text in ("Matériel défaillant", "Maintenance du matériel emprunté"):
         results.filter(has_text=text).get_by_role("checkbox").check()
-    page.get_by_label("Proposition nationale", exact=True).select_option(label="12. Assurer la maintenance")
+    choice = page.get_by_label("Proposition nationale", exact=True)
+    choice.select_option(label="12. Assurer la maintenance")
     page.get_by_role("button", name="Rattacher").click()
     expect(page.get_by_text("2\u00a0énoncé(s) rattaché(s) à la proposition 12")).to_be_visible()
     assert StatementTag.objects.count() == 2

@@ -106,3 +106,45 @@ def test_the_national_document_downloads_as_a_pdf(reference_data, national_clien
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
     assert "Proposition 7" in text and entry.text in text
+
+
+def test_grouping_runs_in_the_background_and_a_person_confirms_a_group(
+    reference_data, national_client, immediate_jobs, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from actionplans.models import GroupMember, NationalProposal, StatementGroup, StatementTag
+    from etatsgeneraux.jobs.models import Job
+
+    cache.clear()
+    eighteen_regions(sections=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = national_client.post("/national/regroupements/suggerer/", {"thematique": "1"})
+    job = Job.objects.get()
+    assert str(job.pk) in response.url  # the progress page
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    page = national_client.get("/national/regroupements/?thematique=1")
+    suggestions = page.context["suggestions"]
+    assert suggestions and not StatementGroup.objects.exists()  # nothing applied
+    proposal = NationalProposal.objects.create(
+        number=2, thematic=Thematic.objects.get(number=1), title="Maintenance"
+    )
+    chosen = [entry.pk for entry in suggestions[0]][:5]
+    national_client.post(
+        "/national/regroupements/confirmer/",
+        {"entry": chosen, "name": "Maintenance du matériel", "proposal": proposal.pk},
+    )
+    group = StatementGroup.objects.get()
+    assert group.proposal == proposal and GroupMember.objects.count() == 5
+    assert StatementTag.objects.filter(proposal=proposal).count() == 5
+
+
+def test_confirming_a_group_needs_the_national_role(reference_data, facilitator_client):
+    from actionplans.models import StatementGroup
+
+    response = facilitator_client.post(
+        "/national/regroupements/confirmer/", {"entry": ["1", "2"], "name": "x"}
+    )
+    assert response.status_code == 403
+    assert not StatementGroup.objects.exists()
