@@ -4,7 +4,17 @@ from workshops import admin as workshops_admin
 from workshops.admin import SECTION_FILTERS, HistoryAdmin, StatementAdmin, StatementInline
 from workshops.models import Synthesis, ThematicSection
 
-from .models import Action, ActionPlanRow, Actor, Axis, FlagshipProposal, Indicator, Timing
+from .models import (
+    Action,
+    ActionPlanRow,
+    Actor,
+    Axis,
+    FlagshipProposal,
+    Indicator,
+    NationalProposal,
+    StatementGroup,
+    Timing,
+)
 
 
 class AxisInline(StatementInline):
@@ -107,3 +117,17 @@ admin.site.unregister(ThematicSection)
 @admin.register(ThematicSection)
 class ThematicSectionAdmin(workshops_admin.ThematicSectionAdmin):
     inlines = [*workshops_admin.ThematicSectionAdmin.inlines, ActionPlanRowInline]
+
+
+@admin.register(NationalProposal)
+class NationalProposalAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "thematic", "status"]
+    list_filter = ["thematic", "status"]
+    search_fields = ["title", "text"]
+
+
+@admin.register(StatementGroup)
+class StatementGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "thematic", "proposal", "confirmed_by", "confirmed_at"]
+    list_filter = ["thematic"]
+    readonly_fields = ["confirmed_by", "confirmed_at"]
