@@ -128,3 +128,18 @@ def group_thematic(number, progress=None):
     result = [[by_pk[pk] for pk in group] for group in groups]
     result.sort(key=lambda group: (-len({e.synthesis_id for e in group}), -len(group)))
     return result
+
+
+MAX_CANDIDATES = 3000
+
+
+def similar_to(entry, candidates, limit=20):
+    """The statements of `candidates` (a QuerySet of the index) closest to `entry`, best first,
+    with their score: [(IndexedStatement, score)], above the threshold."""
+    pool = list(candidates.exclude(pk=entry.pk).select_related("region")[:MAX_CANDIDATES])
+    if not pool:
+        return []
+    matrix = vectorizer().fit_transform([entry.text] + [other.text for other in pool])
+    scores = (matrix[1:] @ matrix[0].T).toarray().ravel()
+    ranked = sorted(zip(pool, scores, strict=True), key=lambda pair: -pair[1])
+    return [(other, float(score)) for other, score in ranked[:limit] if score >= THRESHOLD]

@@ -17,6 +17,7 @@ urlpatterns = [
 
 urlpatterns += [
     path("regroupements/", views.groups, name="groups"),
+    path("enonces/<int:pk>/semblables/", views.similar, name="similar"),
     path("regroupements/suggerer/", views.suggest, name="suggest"),
     path("regroupements/confirmer/", views.confirm_group, name="confirm_group"),
 ]

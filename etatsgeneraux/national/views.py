@@ -23,7 +23,7 @@ from actionplans.models import (
 )
 from workshops.permissions import is_national_team, national_team_required
 
-from . import coverage
+from . import coverage, words
 from . import document as national_document
 from .forms import ProposalForm
 from .index import CELLS, kind_label
@@ -330,3 +330,23 @@ def document_pdf(request):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="synthese-nationale.pdf"'
     return response
+
+
+@require_safe
+@login_required
+def similar(request, pk):
+    """The statements of other words closest to one statement, in every region: candidates
+    share at least one word with it (bounded work), the TF-IDF score ranks them."""
+    from . import similarity
+    from .search import Term, matching
+
+    entries = readable_entries(request.user)
+    entry = get_object_or_404(entries.select_related("region", "thematic"), pk=pk)
+    alternatives = tuple(dict.fromkeys(words.words(entry.text)))[:30]
+    candidates = entries  # every thematic: a region may raise it under another one
+    if alternatives:
+        candidates = matching(candidates, [Term(alternatives[0], alternatives)])
+    found = similarity.similar_to(entry, candidates)
+    for other, _ in found:
+        other.board_url, other.page_url = links(other)
+    return render(request, "national/similar.html", {"entry": entry, "found": found})

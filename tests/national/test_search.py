@@ -149,3 +149,11 @@ def test_the_national_team_ties_statements_and_sees_them_on_the_proposal_page(
     assert "Bretagne" in page  # among the regions that said nothing
     found = results(national_client.get(SEARCH, {"proposition": "1"}))
     assert len(found) == 2
+
+
+def test_similar_statements_of_one_statement(indexed_demo, national_client):
+    entry = IndexedStatement.objects.get(kind="irritants", text="Maintenance des matériels")
+    response = national_client.get(f"/national/enonces/{entry.pk}/semblables/")
+    found = [other.text for other, _ in response.context["found"]]
+    assert "Maintenance du matériel emprunté" in found
+    assert "Coût du matériel" not in found
