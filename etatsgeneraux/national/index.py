@@ -127,11 +127,11 @@ def index_synthesis(synthesis, section_ids=None):
         stale.delete()
         entries = entries_of(synthesis, section_ids)
         IndexedStatement.objects.bulk_create(entries, batch_size=BATCH)
-        _vectorise(IndexedStatement.objects.filter(synthesis=synthesis, vector__isnull=True))
+        vectorise(IndexedStatement.objects.filter(synthesis=synthesis, vector__isnull=True))
     return len(entries)
 
 
-def _vectorise(entries):
+def vectorise(entries):
     if connection.vendor == "postgresql":
         entries.update(vector=SearchVector("text", config=CONFIG))
 
@@ -148,7 +148,7 @@ def rebuild(progress=None):
             total += len(entries)
             if progress:
                 progress(number, len(syntheses))
-        _vectorise(IndexedStatement.objects.all())
+        vectorise(IndexedStatement.objects.all())
     return total
 
 

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actionplans.models import IndexedStatement, NationalProposal, StatementTag
+from etatsgeneraux.national import index
 from tests import factories
 from workshops.changes import changing
 from workshops.models import Irritant, Synthesis, Thematic
@@ -108,8 +109,9 @@ def test_a_long_query_is_refused_in_french(national_client):
 def test_csv_neutralises_formulas(indexed_demo, national_client):
     irritant = Irritant.objects.first()
     IndexedStatement.objects.filter(kind="irritants", object_id=irritant.pk).update(
-        text="=HYPERLINK(maintenance)", terms="hyperlink mainten"
+        text="=HYPERLINK(maintenance)", terms="hyperlink mainten", vector=None
     )
+    index.vectorise(IndexedStatement.objects.filter(vector__isnull=True))
     response = national_client.get(SEARCH + "csv/", {"q": "hyperlink"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[1][7] == "'=HYPERLINK(maintenance)"

@@ -96,7 +96,7 @@ class Command(BaseCommand):
                 " ".join(index.words.stems(entry.text)) if connection.vendor == "sqlite" else ""
             )
         IndexedStatement.objects.bulk_create(entries, batch_size=5000)
-        index._vectorise(IndexedStatement.objects.filter(vector__isnull=True))
+        index.vectorise(IndexedStatement.objects.filter(vector__isnull=True))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # as autovacuum would have
