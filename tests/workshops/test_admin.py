@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from actionplans.models import NationalProposal, StatementGroup
 from etatsgeneraux.publishing import versions as publishing
 from tests import factories
 from workshops.models import Irritant, MainIrritant, PublishedVersion, Synthesis, Thematic
@@ -57,6 +58,8 @@ def build_one_of_everything():
     publishing.publish(section.synthesis)  # a published version
     Group.objects.create(name="Animateurs DANE")
     factories.FacilitatorMembershipFactory(region=section.synthesis.region)
+    proposal = NationalProposal.objects.create(number=1, thematic=section.thematic, title="P")
+    StatementGroup.objects.create(name="Groupe", thematic=section.thematic, proposal=proposal)
 
 
 @pytest.mark.parametrize("model", REGISTERED_MODELS, ids=lambda model: model._meta.label)
