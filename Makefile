@@ -24,6 +24,7 @@ check-system: install
 run: check-system
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py setup_demo
+	DEBUG=1 $(PY) manage.py rebuild_search_index
 	DEBUG=1 $(PY) scripts/with_workers.py -- $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The production mode (DEBUG off, gunicorn, WhiteNoise) tried on http://127.0.0.1:$(PORT):

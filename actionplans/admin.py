@@ -5,7 +5,17 @@ from workshops.admin import SECTION_FILTERS, HistoryAdmin, StatementAdmin, State
 from workshops.models import Synthesis, ThematicSection
 
 from .followup import ActionProgress, FollowUpSettings, IndicatorTarget, JournalEntry, Measurement
-from .models import Action, ActionPlanRow, Actor, Axis, FlagshipProposal, Indicator, Timing
+from .models import (
+    Action,
+    ActionPlanRow,
+    Actor,
+    Axis,
+    FlagshipProposal,
+    Indicator,
+    NationalProposal,
+    StatementGroup,
+    Timing,
+)
 
 
 class AxisInline(StatementInline):
@@ -166,3 +176,17 @@ class FollowUpSettingsAdmin(HistoryAdmin):
     list_display = ["synthesis", "weight", "stale_days"]
     search_fields = ["synthesis__title", "synthesis__slug"]
     autocomplete_fields = ["synthesis"]
+
+
+@admin.register(NationalProposal)
+class NationalProposalAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "thematic", "status"]
+    list_filter = ["thematic", "status"]
+    search_fields = ["title", "text"]
+
+
+@admin.register(StatementGroup)
+class StatementGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "thematic", "proposal", "confirmed_by", "confirmed_at"]
+    list_filter = ["thematic"]
+    readonly_fields = ["confirmed_by", "confirmed_at"]

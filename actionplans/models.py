@@ -5,6 +5,8 @@ The follow-up of the action plans (statuses, journal, indicator values) is in fo
 
 import secrets
 
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from workshops.historical import ContentHistory
@@ -210,6 +212,197 @@ class FlagshipProposal(Versioned, Positioned):
 
     def __str__(self):
         return self.title
+
+
+# The national layer ------------------------------------------------------------------------
+#
+# A regional statement is named by its kind (a column's slug in etatsgeneraux/stages.py,
+# « retex » for a RETEX sheet, « proposition-phare » for a flagship proposal) and its id:
+# one name for the ten statement tables, which the search index, the tags and the groups share.
+
+
+class NationalProposal(models.Model):
+    """One of the national proposals that the national team writes from the regional syntheses,
+    under the axis of its thematic (the 40 proposals of 2020 follow the five thematics)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "En préparation"
+        ADOPTED = "adopted", "Retenue"
+        WITHDRAWN = "withdrawn", "Abandonnée"
+
+    number = models.PositiveSmallIntegerField("numéro", unique=True)
+    thematic = models.ForeignKey(
+        "workshops.Thematic",
+        on_delete=models.PROTECT,
+        related_name="national_proposals",
+        verbose_name="axe (thématique)",
+    )
+    title = models.CharField("intitulé", max_length=300)
+    text = models.TextField("texte", blank=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "proposition nationale"
+        verbose_name_plural = "propositions nationales"
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"Proposition {self.number} – {self.title}"
+
+
+class StatementRef(models.Model):
+    """A regional statement, named by its kind and id, in the synthesis it belongs to."""
+
+    kind = models.CharField("nature", max_length=30)
+    object_id = models.PositiveIntegerField("identifiant de l’énoncé")
+    synthesis = models.ForeignKey(
+        Synthesis, on_delete=models.CASCADE, related_name="+", verbose_name="synthèse"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class StatementTag(StatementRef):
+    """A regional statement supports a national proposal (many to many)."""
+
+    proposal = models.ForeignKey(
+        NationalProposal,
+        on_delete=models.CASCADE,
+        related_name="tags",
+        verbose_name="proposition nationale",
+    )
+    tagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="rattaché par",
+    )
+    tagged_at = models.DateTimeField("rattaché le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "rattachement à une proposition nationale"
+        verbose_name_plural = "rattachements aux propositions nationales"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "kind", "object_id"], name="actionplans_statementtag_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "object_id"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} → {self.proposal_id}"
+
+
+class StatementGroup(models.Model):
+    """Statements of several regions that say the same thing, as a person confirmed them."""
+
+    name = models.CharField("nom", max_length=300)
+    thematic = models.ForeignKey(
+        "workshops.Thematic",
+        on_delete=models.PROTECT,
+        related_name="statement_groups",
+        verbose_name="thématique",
+    )
+    proposal = models.ForeignKey(
+        NationalProposal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="groups",
+        verbose_name="proposition nationale",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="confirmé par",
+    )
+    confirmed_at = models.DateTimeField("confirmé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "groupe d’énoncés semblables"
+        verbose_name_plural = "groupes d’énoncés semblables"
+        ordering = ["thematic__number", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class GroupMember(StatementRef):
+    group = models.ForeignKey(
+        StatementGroup, on_delete=models.CASCADE, related_name="members", verbose_name="groupe"
+    )
+
+    class Meta:
+        verbose_name = "énoncé du groupe"
+        verbose_name_plural = "énoncés du groupe"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "kind", "object_id"], name="actionplans_groupmember_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}"
+
+
+class IndexedStatement(models.Model):
+    """The search index: one row per regional statement, RETEX sheet and flagship proposal,
+    with what the national search filters and counts on.
+
+    Derived data, rebuilt by `rebuild_search_index` and kept in sync on every change of a
+    synthesis (etatsgeneraux.national.index). PostgreSQL searches `vector` (a GIN index,
+    French configuration with unaccent); SQLite searches `terms` (the stemmed words) through
+    an FTS5 table that triggers keep in step. Both are created by migration 0005.
+    """
+
+    kind = models.CharField("nature", max_length=30)
+    object_id = models.PositiveIntegerField("identifiant de l’énoncé")
+    synthesis = models.ForeignKey(
+        Synthesis, on_delete=models.CASCADE, related_name="+", verbose_name="synthèse"
+    )
+    region = models.ForeignKey(
+        "workshops.Region", on_delete=models.CASCADE, related_name="+", verbose_name="région"
+    )
+    department = models.ForeignKey(
+        "workshops.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name="département",
+    )
+    thematic = models.ForeignKey(
+        "workshops.Thematic",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name="thématique",
+    )
+    stage = models.CharField("étape", max_length=30, blank=True)
+    emphasised = models.BooleanField("mis en avant", default=False)
+    text = models.TextField("texte")
+    rank = models.PositiveIntegerField("ordre dans la synthèse", default=0)
+    terms = models.TextField("mots racinisés (SQLite)", blank=True)
+    vector = SearchVectorField("vecteur de recherche (PostgreSQL)", null=True)
+
+    class Meta:
+        verbose_name = "énoncé indexé"
+        verbose_name_plural = "énoncés indexés"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="actionplans_indexedstatement_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["thematic", "kind"])]
+
+    def __str__(self):
+        return self.text[:80]
 
 
 # The follow-up models live in their own module; imported here so that Django finds them.

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "etatsgeneraux.exchange",
     "etatsgeneraux.reports",
     "etatsgeneraux.followup",
+    "etatsgeneraux.national",
     "etatsgeneraux.devtools",
     "etatsgeneraux.jobs",
 ]

@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("etatsgeneraux.history.urls")),
     path("", include("etatsgeneraux.reports.urls")),
     path("", include("etatsgeneraux.exchange.urls")),
+    path("national/", include("etatsgeneraux.national.urls")),
     path("", include("etatsgeneraux.jobs.urls")),
     path("", include("etatsgeneraux.followup.urls")),
     path("", include("workshops.urls")),

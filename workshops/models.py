@@ -314,7 +314,8 @@ class SynthesisQuerySet(models.QuerySet):
         """Published syntheses for everyone; drafts for the members of their territory.
 
         A facilitator sees the syntheses of the region and of its departments; a departmental
-        referent those of the department and the regional synthesis above it. Archived
+        referent those of the department and the regional synthesis above it; the national team
+        every active synthesis (it reads them all to write the national proposals). Archived
         syntheses: only those the user may manage (`manageable_by`).
         """
         if not user.is_authenticated:
@@ -322,6 +323,7 @@ class SynthesisQuerySet(models.QuerySet):
         if user.is_staff or user.is_superuser:
             return self.all()
         memberships = user.memberships.all()
+        national = memberships.filter(role=Membership.Role.NATIONAL)
         facilitated = memberships.filter(role=Membership.Role.FACILITATOR)
         referred = memberships.filter(role=Membership.Role.REFERENT)
         return self.filter(
@@ -330,6 +332,7 @@ class SynthesisQuerySet(models.QuerySet):
                 Q(archived_at__isnull=True)
                 & (
                     Q(status=Synthesis.Status.PUBLISHED)
+                    | Q(models.Exists(national))
                     | Q(department__in=referred.values("department"))
                     | Q(
                         department__isnull=True,
@@ -532,11 +535,13 @@ class Synthesis(Versioned):
 
 
 class Membership(models.Model):
-    """A user's role on a territory: facilitator of a region, referent of a department."""
+    """A user's role on a territory: facilitator of a region, referent of a department, or
+    member of the national team (the whole country: no region, no department)."""
 
     class Role(models.TextChoices):
         FACILITATOR = "facilitator", "Animateur ou animatrice DANE"
         REFERENT = "referent", "Référent départemental"
+        NATIONAL = "national", "Équipe nationale"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -571,10 +576,17 @@ class Membership(models.Model):
                 condition=(
                     Q(role="facilitator", region__isnull=False, department__isnull=True)
                     | Q(role="referent", region__isnull=True, department__isnull=False)
+                    | Q(role="national", region__isnull=True, department__isnull=True)
                 ),
                 name="workshops_membership_territory_matches_role",
                 violation_error_message="Un animateur est rattaché à une région, un référent "
-                "à un département.",
+                "à un département, l’équipe nationale à aucun territoire.",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(role="national"),
+                name="workshops_membership_unique_national",
+                violation_error_message="Cette personne fait déjà partie de l’équipe nationale.",
             ),
             models.UniqueConstraint(
                 fields=["user", "region"],
@@ -591,7 +603,8 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.get_role_display()} · {self.region or self.department}"
+        territory = self.region or self.department or "France entière"
+        return f"{self.user} · {self.get_role_display()} · {territory}"
 
 
 class ThematicSection(Positioned):

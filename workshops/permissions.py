@@ -9,6 +9,10 @@
   who may not change it gets a 403, whatever the templates show.
 - Manage (`manageable_by`): archive and restore. An archived synthesis is read-only for
   everyone and readable only by those who manage it.
+- The national layer (`is_national_team`): staff and the members of « Équipe nationale »
+  read every active synthesis, drafts included (`visible_to`), and curate the national
+  proposals, their tags and the groups of similar statements; every other logged-in user
+  sees the national pages restricted to the syntheses they read, and curates nothing (403).
 - Publish (`may_publish`): those who change a published synthesis make its working version
   public. Until then, whoever does not manage it reads its last published version
   (`reads_working_version`); a draft is read as it is being written.
@@ -29,7 +33,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .models import PublishedVersion, Synthesis
+from .models import Membership, PublishedVersion, Synthesis
 
 ARCHIVED_READ_ONLY = (
     "Cette synthèse est archivée\u00a0: elle ne peut plus être modifiée. "
@@ -56,6 +60,29 @@ def may_read(user, synthesis):
     ):
         return True
     return readable_syntheses(user).filter(pk=synthesis.pk).exists()
+
+
+def is_national_team(user):
+    """Whether this user curates the national layer (staff, or « Équipe nationale »)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.memberships.filter(role=Membership.Role.NATIONAL).exists()
+
+
+def national_team_required(view):
+    """Lets the national team through; other users get a 403 (visitors, the login page)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return login_required_for(request)
+        if not is_national_team(request.user):
+            raise PermissionDenied("Seule l’équipe nationale peut faire cela.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def may_edit(user, synthesis):

@@ -12,6 +12,7 @@ from actionplans.followup import (
     JournalEntry,
     Measurement,
 )
+from actionplans.models import NationalProposal, StatementGroup
 from etatsgeneraux.publishing import versions as publishing
 from tests import factories
 from workshops.models import Irritant, MainIrritant, PublishedVersion, Synthesis, Thematic
@@ -70,6 +71,8 @@ def build_one_of_everything():
     publishing.publish(section.synthesis)  # a published version
     Group.objects.create(name="Animateurs DANE")
     factories.FacilitatorMembershipFactory(region=section.synthesis.region)
+    proposal = NationalProposal.objects.create(number=1, thematic=section.thematic, title="P")
+    StatementGroup.objects.create(name="Groupe", thematic=section.thematic, proposal=proposal)
 
 
 @pytest.mark.parametrize("model", REGISTERED_MODELS, ids=lambda model: model._meta.label)

@@ -14,12 +14,18 @@ from workshops.fixtures import DEMO_FIXTURE, REFERENCE_FIXTURE
 from workshops.historical import HistoricalContent
 from workshops.models import Department, Membership, Region, Synthesis
 
-ADMIN, FACILITATOR, REFERENT = "admin", "facilitator", "referent"
+ADMIN, FACILITATOR, REFERENT, NATIONAL = "admin", "facilitator", "referent", "national"
 DEMO_ACCOUNTS = [
     # username, password, description, role
     ("admin", "etats-generaux-admin", "administrateur (tout, dont l'administration)", ADMIN),
     ("animatrice", "etats-generaux-dane", "animatrice DANE Pays de la Loire", FACILITATOR),
     ("referent", "etats-generaux-85", "référent départemental de la Vendée (lecture)", REFERENT),
+    (
+        "nationale",
+        "etats-generaux-dne",
+        "équipe nationale (lit tout)",
+        NATIONAL,
+    ),
 ]
 # The reason of the first versions recorded for the loaded data (the administration's
 # « Historique » of an object shows it; the history page of a synthesis does not list them).
@@ -109,4 +115,6 @@ class Command(BaseCommand):
                     role=Membership.Role.REFERENT,
                     department=Department.objects.get(code="85"),
                 )
+            elif role == NATIONAL:
+                Membership.objects.get_or_create(user=user, role=Membership.Role.NATIONAL)
             self.stdout.write(f"  {username} / {password}  — {description}")
