@@ -1,12 +1,74 @@
 """The PDF render as a background job (etatsgeneraux.jobs), on the "pdf" queue: the number
 of workers taking that queue caps how many renders run at once (README, « Travaux en
-arrière-plan »)."""
+arrière-plan »). Each render has a time limit (`PDF_RENDER_SECONDS`, 300 by default) and
+a memory limit (`PDF_RENDER_MEMORY_MB` of address space beyond what the worker already
+uses, 1 500 by default); past either the job fails with a French message and the worker
+goes on with the next one."""
 
+import resource
+import signal
+import threading
+from contextlib import contextmanager
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
 from etatsgeneraux.jobs.runner import JobFailed, job_task
 from workshops.models import PublishedVersion, Synthesis
+
+TOO_LONG = (
+    "Le document a pris plus de {seconds} secondes à mettre en page : il est trop long "
+    "pour être produit. Réduisez-le (une thématique à la fois), ou prévenez l’équipe technique."
+)
+TOO_LARGE = (
+    "Le document demandait trop de mémoire pour être produit. Téléchargez une thématique à "
+    "la fois, ou prévenez l’équipe technique."
+)
+
+
+class RenderTimeout(Exception):
+    pass
+
+
+def _address_space():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+@contextmanager
+def render_limits():
+    """Raises JobFailed past the time or memory limit (where the platform allows it: the
+    alarm needs the main thread, the memory limit Linux's /proc)."""
+    seconds = int(getattr(settings, "PDF_RENDER_SECONDS", 300))
+    megabytes = int(getattr(settings, "PDF_RENDER_MEMORY_MB", 1500))
+    main = threading.current_thread() is threading.main_thread()
+
+    def expired(signum, frame):
+        raise RenderTimeout
+
+    previous_handler = signal.signal(signal.SIGALRM, expired) if main else None
+    if main:
+        signal.alarm(seconds)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    try:
+        limit = _address_space() + megabytes * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError):
+        pass
+    try:
+        yield
+    except RenderTimeout as error:
+        raise JobFailed(TOO_LONG.format(seconds=seconds)) from error
+    except MemoryError as error:
+        raise JobFailed(TOO_LARGE) from error
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        if main:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous_handler)
 
 
 @job_task(queue_name="pdf")
@@ -44,7 +106,8 @@ def render_pdf(job, *, synthesis_id, user_id, url, thematic=None, position=None,
     except (LookupError, PublishedVersion.DoesNotExist) as error:
         raise JobFailed(f"Ce document n’existe plus ({error}).") from error
     job.report(20, "Mise en page du document (la plus longue étape)…")
-    rendered = reports.report_pdf(report)
+    with render_limits():
+        rendered = reports.report_pdf(report)
     return {
         "url": url,
         "label": f"Télécharger le PDF ({rendered.pages}\u00a0pages)",

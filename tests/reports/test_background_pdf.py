@@ -58,3 +58,48 @@ def test_a_small_pdf_is_still_rendered_in_the_request(section, settings):
     response = client.get(reverse("reports:synthesis_pdf", args=[synthesis.slug]))
     assert response["Content-Type"] == "application/pdf"
     assert not Job.objects.exists()
+
+
+def _render_with(monkeypatch, section, replacement, django_capture_on_commit_callbacks):
+    from etatsgeneraux.reports import pdf as reports
+
+    monkeypatch.setattr(reports, "report_pdf", replacement)
+    synthesis = section.synthesis
+    client = factories.logged_in(factories.referent_of(synthesis))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("reports:synthesis_pdf", args=[synthesis.slug]))
+    job = Job.objects.get()
+    page = client.get(job.get_absolute_url()).content.decode()
+    job.refresh_from_db()
+    return job, page
+
+
+def test_a_render_past_its_time_limit_fails_in_french(
+    section, settings, monkeypatch, immediate_jobs, django_capture_on_commit_callbacks
+):
+    settings.PDF_RENDER_SECONDS = 1
+
+    def slow(report):
+        import time
+
+        time.sleep(5)
+
+    job, page = _render_with(monkeypatch, section, slow, django_capture_on_commit_callbacks)
+    assert job.status == Job.Status.FAILED
+    assert "plus de 1\u00a0secondes" in job.error
+    assert "trop long" in page
+
+
+def test_a_render_past_its_memory_limit_fails_in_french(
+    section, settings, monkeypatch, immediate_jobs, django_capture_on_commit_callbacks
+):
+    settings.PDF_RENDER_MEMORY_MB = 100
+
+    def greedy(report):
+        return bytearray(400 * 1024 * 1024)
+
+    job, page = _render_with(monkeypatch, section, greedy, django_capture_on_commit_callbacks)
+    assert job.status == Job.Status.FAILED
+    assert "trop de mémoire" in job.error
+    assert "trop de mémoire" in page
+    assert bytearray(200 * 1024 * 1024)  # the limit is lifted afterwards
