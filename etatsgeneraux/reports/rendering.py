@@ -10,13 +10,18 @@ for the same content (one job per PDF key), and sends to its progress page, whic
 hands over the file.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Length
+from django.utils import timezone
 
 from etatsgeneraux.jobs.models import Job
 from etatsgeneraux.jobs.runner import start
 from etatsgeneraux.stages import CELLS
+from workshops.models import Synthesis
 from workshops.permissions import versions_read_by
 
 from . import tasks
@@ -66,3 +71,29 @@ def background_render(request, synthesis, key, **variant):
             **variant,
         )
     return job
+
+
+def on_content_changed(sender, synthesis, change, **kwargs):
+    """After the change commits, schedules the PDFs' warm-up (`schedule_warm_up`)."""
+    synthesis_id = synthesis.pk
+    transaction.on_commit(lambda: schedule_warm_up(synthesis_id))
+
+
+def schedule_warm_up(synthesis_id):
+    """One warm-up job per synthesis, run `PDF_WARM_DELAY` seconds (30 by default) after
+    the first change of a burst: the changes made meanwhile join it (debounce), since it
+    renders the content as it is when it runs."""
+    key = f"warm:{synthesis_id}"
+    if Job.objects.filter(key=key, status=Job.Status.QUEUED).exists():
+        return None
+    task = tasks.warm_pdfs
+    if task.get_backend().supports_defer:
+        delay = timedelta(seconds=getattr(settings, "PDF_WARM_DELAY", 30))
+        task = task.using(run_after=timezone.now() + delay)
+    return start(
+        "pdf-warm",
+        task,
+        synthesis=Synthesis.objects.get(pk=synthesis_id),
+        key=key,
+        synthesis_id=synthesis_id,
+    )

@@ -113,3 +113,44 @@ def render_pdf(job, *, synthesis_id, user_id, url, thematic=None, position=None,
         "label": f"Télécharger le PDF ({rendered.pages}\u00a0pages)",
         "redirect": True,
     }
+
+
+@job_task(queue_name="pdf")
+def warm_pdfs(job, *, synthesis_id):
+    """After a change (debounced), renders the whole-synthesis PDF again as read by those who
+    last asked for it (and by visitors if it is published), so that downloads come warm."""
+    from . import pdf as reports
+    from .rendering import shown
+
+    synthesis = Synthesis.objects.filter(pk=synthesis_id).first()
+    if synthesis is None or synthesis.is_archived:
+        return {}
+    requesters = (
+        type(job)
+        .objects.filter(synthesis=synthesis, kind="pdf", requested_by__isnull=False)
+        .order_by("-created_at")
+        .values_list("requested_by", flat=True)
+    )
+    user_ids = list(dict.fromkeys(requesters[:50]))[:3]
+    readers = list(get_user_model().objects.filter(pk__in=user_ids))
+    if synthesis.status == Synthesis.Status.PUBLISHED:
+        readers.append(AnonymousUser())
+    rendered = 0
+    for done, user in enumerate(readers):
+        job.report(100 * done // max(1, len(readers)), "Mise à jour des PDF…")
+        syntheses, versions, unpublished = shown(user, synthesis, None, None)
+        key = reports.pdf_key(syntheses, versions=versions, unpublished=unpublished)
+        if reports.cached_pdf(key) is not None:
+            continue
+        report = reports.build_report(
+            synthesis,
+            user,
+            versions=versions,
+            unpublished=unpublished,
+            syntheses=syntheses,
+        )
+        report.cache_key = key
+        with render_limits():
+            reports.report_pdf(report)
+        rendered += 1
+    return {"rendered": rendered}

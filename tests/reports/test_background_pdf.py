@@ -103,3 +103,40 @@ def test_a_render_past_its_memory_limit_fails_in_french(
     assert "trop de mémoire" in job.error
     assert "trop de mémoire" in page
     assert bytearray(200 * 1024 * 1024)  # the limit is lifted afterwards
+
+
+def test_changes_schedule_one_debounced_warm_up_that_renders_the_pdfs_again(
+    section, django_capture_on_commit_callbacks
+):
+    from etatsgeneraux.reports import pdf as reports
+    from etatsgeneraux.reports import tasks
+    from etatsgeneraux.reports.rendering import shown
+    from tests.board.test_board import HTMX, cell_url
+    from workshops.models import DiagnosticRow
+
+    synthesis = section.synthesis
+    referent = factories.referent_of(synthesis)
+    Job.objects.create(kind="pdf", synthesis=synthesis, requested_by=referent)  # a reader
+    facilitator = factories.logged_in(factories.facilitator_of(synthesis))
+    row = DiagnosticRow.objects.filter(section=section).first()
+    for text in ("Première modification", "Deuxième, dans la foulée"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = facilitator.post(
+                cell_url(section, "diagnostic", row, "irritants"), {"text": text}, **HTMX
+            )
+        assert response.status_code == 200
+    warm_up = Job.objects.get(kind="pdf-warm")  # one for the burst
+    assert warm_up.status == Job.Status.QUEUED
+
+    tasks.warm_pdfs.call(job_id=str(warm_up.pk), synthesis_id=synthesis.pk)
+    warm_up.refresh_from_db()
+    assert warm_up.status == Job.Status.DONE, warm_up.error
+    assert warm_up.result == {"rendered": 1}
+    syntheses, versions, unpublished = shown(referent, synthesis, None, None)
+    key = reports.pdf_key(syntheses, versions=versions, unpublished=unpublished)
+    assert reports.cached_pdf(key) is not None
+    response = factories.logged_in(referent).get(
+        reverse("reports:synthesis_pdf", args=[synthesis.slug])
+    )
+    assert response["Content-Type"] == "application/pdf"  # served warm, no new job
+    assert Job.objects.filter(kind="pdf").count() == 1
