@@ -4,6 +4,7 @@ from workshops import admin as workshops_admin
 from workshops.admin import SECTION_FILTERS, HistoryAdmin, StatementAdmin, StatementInline
 from workshops.models import Synthesis, ThematicSection
 
+from .followup import ActionProgress, FollowUpSettings, IndicatorTarget, JournalEntry, Measurement
 from .models import Action, ActionPlanRow, Actor, Axis, FlagshipProposal, Indicator, Timing
 
 
@@ -47,12 +48,12 @@ class ActionPlanRowAdmin(HistoryAdmin):
 
 @admin.register(Action)
 class ActionAdmin(StatementAdmin):
-    pass
+    search_fields = ["text", "key"]
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(StatementAdmin):
-    pass
+    search_fields = ["text", "key"]
 
 
 @admin.register(FlagshipProposal)
@@ -107,3 +108,61 @@ admin.site.unregister(ThematicSection)
 @admin.register(ThematicSection)
 class ThematicSectionAdmin(workshops_admin.ThematicSectionAdmin):
     inlines = [*workshops_admin.ThematicSectionAdmin.inlines, ActionPlanRowInline]
+
+
+# The follow-up of the action plans ------------------------------------------------------------
+
+
+@admin.register(ActionProgress)
+class ActionProgressAdmin(HistoryAdmin):
+    list_display = ["action", "status", "progress", "pilot_name", "due_date", "weight"]
+    list_filter = ["status", *(f"action__row__{name}" for name in SECTION_FILTERS)]
+    search_fields = ["action__text", "action__key", "pilot_name"]
+    autocomplete_fields = ["action", "pilot_user"]
+    list_select_related = ["action"]
+
+
+class ReadOnlyFollowUpAdmin(HistoryAdmin):
+    """Journal entries and measurements are never edited: a correction is a new entry, made
+    from the follow-up pages (etatsgeneraux/followup)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(ReadOnlyFollowUpAdmin):
+    list_display = ["action", "created_at", "author_name", "status", "progress"]
+    list_filter = ["status", *(f"action__row__{name}" for name in SECTION_FILTERS)]
+    search_fields = ["action__text", "action__key", "comment", "author_name"]
+    list_select_related = ["action"]
+
+
+@admin.register(IndicatorTarget)
+class IndicatorTargetAdmin(HistoryAdmin):
+    list_display = ["indicator", "unit", "initial_value", "target_value", "qualitative"]
+    list_filter = ["qualitative", *(f"indicator__row__{name}" for name in SECTION_FILTERS)]
+    search_fields = ["indicator__text", "indicator__key"]
+    autocomplete_fields = ["indicator"]
+    list_select_related = ["indicator"]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(ReadOnlyFollowUpAdmin):
+    list_display = ["indicator", "date", "value", "recorded_at"]
+    list_filter = [*(f"indicator__row__{name}" for name in SECTION_FILTERS)]
+    search_fields = ["indicator__text", "indicator__key", "note"]
+    list_select_related = ["indicator"]
+
+
+@admin.register(FollowUpSettings)
+class FollowUpSettingsAdmin(HistoryAdmin):
+    list_display = ["synthesis", "weight", "stale_days"]
+    search_fields = ["synthesis__title", "synthesis__slug"]
+    autocomplete_fields = ["synthesis"]

@@ -1,4 +1,9 @@
-"""Stage 3 of a workshop (the action plan) and the flagship-proposal sheets."""
+"""Stage 3 of a workshop (the action plan) and the flagship-proposal sheets.
+
+The follow-up of the action plans (statuses, journal, indicator values) is in followup.py.
+"""
+
+import secrets
 
 from django.db import models
 
@@ -19,6 +24,20 @@ class Horizon(models.TextChoices):
     SHORT = "court", "Court terme"
     MEDIUM = "moyen", "Moyen terme"
     LONG = "long", "Long terme"
+
+
+def new_followup_key(prefix):
+    """A stable identifier for the follow-up of an action or indicator (CSV, backups):
+    kept across moves, imports of the follow-up and backups, unlike the database id."""
+    return f"{prefix}-{secrets.token_hex(5).upper()}"
+
+
+def new_action_key():
+    return new_followup_key("A")
+
+
+def new_indicator_key():
+    return new_followup_key("I")
 
 
 class Effort(models.TextChoices):
@@ -45,6 +64,11 @@ class ActionPlanRow(Versioned, Positioned):
         help_text="Vide : l'intitulé de la section.",
     )
     horizon = models.CharField("horizon", max_length=10, choices=Horizon.choices, blank=True)
+    followup_weight = models.PositiveSmallIntegerField(
+        "poids dans le suivi",
+        default=1,
+        help_text="Poids de la ligne dans l'avancement de sa thématique (0 : exclue).",
+    )
 
     history = ContentHistory()
 
@@ -88,6 +112,11 @@ class Action(Statement):
     row = models.ForeignKey(
         ActionPlanRow, on_delete=models.CASCADE, related_name="actions", verbose_name="ligne"
     )
+    key = models.CharField(
+        "identifiant de suivi", max_length=20, unique=True, default=new_action_key, editable=False
+    )
+
+    history_place_columns = ("row__section__synthesis_id", "row__section__thematic_id")
 
     class Meta(Statement.Meta):
         verbose_name = "action à mener (Comment)"
@@ -122,6 +151,15 @@ class Indicator(Statement):
     row = models.ForeignKey(
         ActionPlanRow, on_delete=models.CASCADE, related_name="indicators", verbose_name="ligne"
     )
+    key = models.CharField(
+        "identifiant de suivi",
+        max_length=20,
+        unique=True,
+        default=new_indicator_key,
+        editable=False,
+    )
+
+    history_place_columns = ("row__section__synthesis_id", "row__section__thematic_id")
 
     class Meta(Statement.Meta):
         verbose_name = "indicateur ou facteur de réussite"
@@ -172,3 +210,13 @@ class FlagshipProposal(Versioned, Positioned):
 
     def __str__(self):
         return self.title
+
+
+# The follow-up models live in their own module; imported here so that Django finds them.
+from .followup import (  # noqa: E402, F401
+    ActionProgress,
+    FollowUpSettings,
+    IndicatorTarget,
+    JournalEntry,
+    Measurement,
+)

@@ -88,11 +88,14 @@ INSTALLED_APPS = [
     "etatsgeneraux.history",
     "etatsgeneraux.exchange",
     "etatsgeneraux.reports",
+    "etatsgeneraux.followup",
     "etatsgeneraux.devtools",
     "etatsgeneraux.jobs",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request, and its 500 page, carry the request's id.
+    "etatsgeneraux.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A change beaten by a simultaneous one answers 409 in French (etatsgeneraux/conflicts.py).
+    "etatsgeneraux.conflicts.ChangeConflictMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -273,6 +278,10 @@ STORAGES = {
     },
 }
 
+# Uploaded files kept until a background job has read them (an import from the admin); never
+# served. The web and worker processes must share this folder.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(BASE_DIR / "var" / "media")
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # The introduction of a synthesis is one form: about 170 fields per session of workshops (the
@@ -306,3 +315,44 @@ DSFR_USE_INTEGRITY_CHECKSUMS = False
 # platform's rules (positions, links). The administration shows the history but does not
 # revert from it: its generic form would bypass those rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Logging ---------------------------------------------------------------------------------------
+# Everything to stderr (gunicorn, or the service manager, collects it), each line with the id
+# of its request (etatsgeneraux/observability.py); a 500 is logged by django.request with its
+# traceback. 4xx answers are left to the access log. LOG_LEVEL=INFO says more.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "etatsgeneraux.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "plain",
+            "level": LOG_LEVEL,
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers (console in DEBUG, mail to admins) replaced by the root's.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.request": {"handlers": [], "level": "ERROR"},
+    },
+}
+
+# Optional error reports to Sentry (pip install ".[sentry]"), with no personal data sent.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=0,
+    )

@@ -6,6 +6,9 @@ from django.views.generic import RedirectView
 
 from workshops.forms import AdminLoginForm, LoginForm
 
+# The French 500 page with the id of the request, which the logs carry too.
+handler500 = "etatsgeneraux.observability.server_error"
+
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = "États généraux du numérique pour l'éducation"
 admin.site.site_title = "Administration des synthèses"
@@ -52,6 +55,7 @@ urlpatterns = [
     path("", include("etatsgeneraux.reports.urls")),
     path("", include("etatsgeneraux.exchange.urls")),
     path("", include("etatsgeneraux.jobs.urls")),
+    path("", include("etatsgeneraux.followup.urls")),
     path("", include("workshops.urls")),
     path("", include("actionplans.urls")),
 ]

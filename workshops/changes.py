@@ -12,12 +12,16 @@ from a backup or from the history, the administration — runs its change inside
   row's lock, that nobody archived the synthesis meanwhile (the change is then rolled back);
 - then sends `content_changed`, still inside the transaction, so that the features that
   follow a synthesis (the live boards, cached documents) hear of every change whatever made
-  it, without the domain knowing them.
+  it, without the domain knowing them;
+- turns a unique constraint that a simultaneous change won (two people adding RETEX sheet
+  n° 3 at the same moment) into `ChangeConflict`, once everything is rolled back: the
+  requests answer it with a 409 and a French message, never a 500.
 """
 
 from contextlib import contextmanager, nullcontext
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.dispatch import Signal
 
 from .historical import change_reason, place_of
@@ -27,6 +31,16 @@ from .models import Synthesis, SynthesisArchived
 # synthesis, change), inside its transaction: receivers that act after the commit use
 # `transaction.on_commit`.
 content_changed = Signal()
+
+
+class ChangeConflict(IntegrityError):
+    """A change refused because a simultaneous one took the same place first; nothing of it
+    was written. `message` is for the user, in French."""
+
+    message = (
+        "Quelqu’un a fait une modification au même endroit au même moment\u00a0: la vôtre "
+        "n’a pas été enregistrée. Rechargez la page, vérifiez, puis réessayez."
+    )
 
 
 class Change:
@@ -55,17 +69,22 @@ def changing(synthesis, *, lock=False, reason=None, restoring=False):
     count as a change of today.
     """
     change = Change(synthesis)
-    with transaction.atomic():
-        if lock:
-            synthesis.lock()
-        if synthesis.is_archived and not restoring:
-            raise SynthesisArchived()
-        with change_reason(reason) if reason else nullcontext():
-            yield change
-        if change.changed and not restoring:
-            synthesis.touch()
-        if change.changed:
-            content_changed.send(sender=Synthesis, synthesis=synthesis, change=change)
+    try:
+        with transaction.atomic():
+            if lock:
+                synthesis.lock()
+            if synthesis.is_archived and not restoring:
+                raise SynthesisArchived()
+            with change_reason(reason) if reason else nullcontext():
+                yield change
+            if change.changed and not restoring:
+                synthesis.touch()
+            if change.changed:
+                content_changed.send(sender=Synthesis, synthesis=synthesis, change=change)
+    except (ChangeConflict, ProtectedError, RestrictedError):
+        raise  # a refusal the caller answers itself (a linked statement kept)
+    except IntegrityError as error:
+        raise ChangeConflict(*error.args) from error
 
 
 def changing_synthesis_of(obj, **options):

@@ -61,7 +61,10 @@ class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
 # Control characters: C0 but tab, line feed and carriage return, then DEL and C1. Invisible on
 # screen, they have no glyph in the PDF, whose text then becomes unreadable to search and
 # screen readers, and XML forbids most of them. NUL has Django's own validator and message.
-_CONTROL_CHARACTER = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Then the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069):
+# they make a text display otherwise than it is stored (« Trojan Source »).
+_CONTROL_CHARACTER = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def refuse_control_characters(value):
@@ -73,9 +76,11 @@ def refuse_control_characters(value):
     if len(before) > 30:
         before = "…" + before[-29:]
     where = f"après «{NBSP}{before}{NBSP}»" if before else "au début du texte"
+    kind = " qui change le sens d’écriture" if _BIDI_CONTROLS.match(match.group()) else ""
     raise ValidationError(
-        f"Le texte contient un caractère de contrôle invisible (U+{ord(match.group()):04X}), "
-        f"{where}{NBSP}: effacez ce passage et saisissez-le à nouveau.",
+        f"Le texte contient un caractère de contrôle invisible{kind} "
+        f"(U+{ord(match.group()):04X}), {where}{NBSP}: effacez ce passage et saisissez-le à "
+        "nouveau.",
         code="control_character",
     )
 

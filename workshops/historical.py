@@ -32,7 +32,7 @@ from simple_history.signals import pre_create_historical_record
 
 # Which foreign key leads from each content model towards its synthesis, for the models
 # that do not name their synthesis (and thematic) themselves.
-PARENT_FIELDS = ("row", "sheet", "session", "section")
+PARENT_FIELDS = ("row", "sheet", "session", "section", "action", "indicator")
 
 
 class HistoricalContent(models.Model):

@@ -276,6 +276,10 @@ def _insert_statement(section, row, cell, *, revive=False, **values):
             statement.pk, statement.version = revived[0], revived[1] + 1
             statement._change_reason = RESTORE
         if position is not None:
+            # A position from a request goes no further than just past the end: a huge one
+            # would leave no room for the next statement (integer out of range).
+            last = cell.model.objects.filter(row=row).aggregate(last=Max("position"))["last"]
+            position = min(position, (last or 0) + 1)
             _make_room(cell.model, "row", row.pk, position)
             statement.position = position
         statement.full_clean(exclude=["row", "position"])

@@ -6,15 +6,51 @@ extends with this one view.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from etatsgeneraux.jobs.models import Job
+from etatsgeneraux.jobs.runner import JobFailed, job_task, start
 from workshops.models import Department, Region, Synthesis
 
 from .importing import MAX_DOCX_BYTES, MAX_FILE_BYTES, MAX_TEXT_BYTES, import_synthesis, megabytes
+
+# Above this size an upload is imported by a background job, with its progress shown: the
+# regional synthesis exported as DOCX weighs 53 KB and imports in well under a second, but a
+# compressed DOCX may hold 50 MB of XML (seconds of reading within the import's limits).
+BACKGROUND_IMPORT_BYTES = 100 * 1024
+IMPORT_JOB = "import"
+
+
+@job_task
+def import_uploaded_file(job, *, stored, filename, **options):
+    """Imports an uploaded file kept in the default storage (then deleted), all or nothing;
+    the result holds the report, shown by the admin page it links to."""
+    job.report(5, "Lecture du fichier…")
+    try:
+        with default_storage.open(stored, "rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        raise JobFailed(
+            "Le fichier téléversé n’a pas été retrouvé\u00a0: importez-le à nouveau."
+        ) from None
+    finally:
+        default_storage.delete(stored)
+    job.report(10, "Lecture du document…")
+    report = import_synthesis(data, filename=filename, progress=job.report, **options)
+    return {
+        "url": reverse("admin:workshops_synthesis_import_report", args=[job.pk]),
+        "label": "Voir le rapport de l’import",
+        "redirect": True,
+        "ok": report.ok,
+        "outcome": report.outcome_text,
+        "report": report.as_text(),
+    }
 
 
 class LimitedUploadHandler(FileUploadHandler):
@@ -109,6 +145,11 @@ class SynthesisImportAdmin(SynthesisAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="workshops_synthesis_import",
             ),
+            path(
+                "importer/rapport/<uuid:pk>/",
+                self.admin_site.admin_view(self.import_report_view),
+                name="workshops_synthesis_import_report",
+            ),
             *super().get_urls(),
         ]
 
@@ -131,6 +172,8 @@ class SynthesisImportAdmin(SynthesisAdmin):
             if handler.exceeded:  # the file was dropped on the way: say why
                 form.errors["file"] = form.error_class([form.too_large_message()])
                 valid = False
+            if valid and form.cleaned_data["file"].size > BACKGROUND_IMPORT_BYTES:
+                return redirect("jobs:detail", self._start_import(request, form).pk)
             if valid:
                 report = self._run_import(request, form)
         else:
@@ -147,6 +190,37 @@ class SynthesisImportAdmin(SynthesisAdmin):
                 if written
                 else None
             ),
+        }
+        return TemplateResponse(request, "admin/workshops/synthesis/import_synthesis.html", context)
+
+    def _start_import(self, request, form):
+        data = form.cleaned_data
+        upload = data["file"]
+        stored = default_storage.save("imports/synthese", upload)
+        return start(
+            IMPORT_JOB,
+            import_uploaded_file,
+            requested_by=request.user,
+            stored=stored,
+            filename=upload.name,
+            slug=data["slug"],
+            region=data["region"].code if data["region"] else None,
+            department=data["department"].code if data["department"] else None,
+            parent=data["parent"].slug if data["parent"] else None,
+            dry_run=data["dry_run"],
+        )
+
+    def import_report_view(self, request, pk):
+        """The report of an import run in the background, for whoever may import."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(Job, pk=pk, kind=IMPORT_JOB, status=Job.Status.DONE)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Rapport d’import",
+            "form": ImportSynthesisForm(),
+            "background_report": job.result,
         }
         return TemplateResponse(request, "admin/workshops/synthesis/import_synthesis.html", context)
 

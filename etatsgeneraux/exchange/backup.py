@@ -6,7 +6,8 @@ A backup file:
      "synthesis": {slug, title, year, status, region (code), department (code or null),
                    parent (slug or null), created_at, updated_at, archived_at (or null),
                    archived_by (username or null)},
-     "content": <documents.backup_document: sessions, shared RETEX, sections, proposals>,
+     "content": <documents.backup_document: sessions, shared RETEX, sections, proposals,
+                 and "followup" (followup_part.py: the follow-up of the action plans)>,
      "annexes": [{"synthesis": {…}, "content": {…}}, …]}      (with --with-annexes only)
 
 Restoring checks the whole file before writing anything (structure, every field against
@@ -32,10 +33,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from actionplans.followup import FollowUpSettings
 from actionplans.models import FlagshipProposal
 from etatsgeneraux.stages import LINKED_COLUMNS, STAGES
 from workshops import historical
 from workshops.changes import changing
+from workshops.forms import refuse_control_characters
 from workshops.models import (
     Department,
     Facilitator,
@@ -51,7 +54,7 @@ from workshops.models import (
 )
 from workshops.text import NBSP, size_text
 
-from . import documents
+from . import documents, followup_part
 from .decoding import Refusals, decode_text
 from .documents import (
     FLAGSHIP_FIELDS,
@@ -105,6 +108,7 @@ def _entry(synthesis):
         content = backup_document(synthesis)
     except ValueError as error:
         raise BackupError(f"Synthèse {q(synthesis.slug)}{NBSP}: {error}") from error
+    content[followup_part.KEY] = followup_part.followup_document(synthesis)
     return {"synthesis": synthesis_fields(synthesis), "content": content}
 
 
@@ -389,6 +393,8 @@ class Checker:
             return
         try:
             model_field.clean(value, None)
+            if isinstance(value, str):  # what every form refuses (control, bidi characters)
+                refuse_control_characters(value)
         except ValidationError as invalid:
             for message in invalid.messages:
                 self.error(path, message)
@@ -515,6 +521,8 @@ class Checker:
 
     def content(self, value, path):
         expected = ["sessions", "retex", "sections", "flagship_proposals"]
+        if isinstance(value, dict) and followup_part.KEY in value:  # optional (older files)
+            expected.append(followup_part.KEY)
         if not self.keys(value, path, expected):
             return
         self.child(value, "sessions", path, self.session)
@@ -653,6 +661,11 @@ def check(backup):
                     "une annexe de la sauvegarde a pour parente la synthèse sauvegardée, "
                     f"{q(backup['synthesis']['slug'])}",
                 )
+    if not checker.errors:
+        for prefix, entry in [("content", backup)] + [
+            (f"annexes[{index}].content", annex) for index, annex in enumerate(annexes, 1)
+        ]:
+            followup_part.check(checker, entry["content"], prefix)
     if checker.errors:
         raise BackupError(_shown(checker.errors))
 
@@ -839,6 +852,14 @@ def _resolve(entries, replace):
         if region is not None and (data["department"] is None or department is not None):
             _check_place(error, existing, fields, parent)
         _check_archive(error, existing, fields, parent, file_slugs)
+        errors.extend(followup_part.place_errors(content, f"{path[: -len('synthesis')]}content"))
+        taken = followup_part.taken_keys(content, existing)
+        if taken:
+            error(
+                "slug",
+                "identifiants de suivi déjà pris par une autre synthèse de la base"
+                f"{NBSP}: {', '.join(taken[:10])}",
+            )
         plan = {
             "existing": existing,
             "fields": fields,
@@ -938,6 +959,12 @@ def _parse_time(value):
     return parsed if parsed.tzinfo is not None else None
 
 
+def _create_content(synthesis, plan):
+    content = plan["content"]
+    create_synthesis_content(synthesis, content, keys=followup_part.statement_keys(content))
+    plan["warnings"] += followup_part.create_followup(synthesis, content)
+
+
 def _write(plan):
     fields, existing = plan["fields"], plan["existing"]
     if isinstance(fields["parent"], dict):
@@ -946,17 +973,18 @@ def _write(plan):
         with changing(existing, lock=True, restoring=True):
             with historical.batch(existing.pk):
                 existing.flagship_proposals.all().delete()
+                FollowUpSettings.objects.filter(synthesis=existing).delete()
                 existing.sections.all().delete()
                 existing.retex_sheets.all().delete()
                 existing.sessions.all().delete()
             for name, value in fields.items():
                 setattr(existing, name, value)
             existing.save()
-            create_synthesis_content(existing, plan["content"])
+            _create_content(existing, plan)
         synthesis = existing
     else:
         synthesis = Synthesis.objects.create(**fields)
-        create_synthesis_content(synthesis, plan["content"])
+        _create_content(synthesis, plan)
     # The dates as backed up: auto_now and auto_now_add set them on save.
     Synthesis.objects.filter(pk=synthesis.pk).update(
         created_at=plan["created_at"], updated_at=plan["updated_at"]

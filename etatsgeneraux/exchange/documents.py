@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from actionplans.models import FlagshipProposal
+from etatsgeneraux.exchange import followup_part
 from etatsgeneraux.stages import LINKED_COLUMNS, STAGE_COLUMNS, STAGES, STAGES_BY_KEY
 from workshops.historical import batch, record, with_history
 from workshops.models import (
@@ -84,11 +85,15 @@ def _position(data, default):
     return default
 
 
-def _create_statements(model, row, statements):
-    with_history(model).bulk_create(
-        model(row=row, position=_position(statement, position), **statement_fields(statement))
-        for position, statement in enumerate(statements, start=1)
-    )
+def _create_statements(model, row, statements, keys=None):
+    """`keys`: {position: stable follow-up identifier} of restored actions or indicators."""
+    objects = []
+    for position, statement in enumerate(statements, start=1):
+        obj = model(row=row, position=_position(statement, position), **statement_fields(statement))
+        if keys and obj.position in keys:
+            obj.key = keys[obj.position]
+        objects.append(obj)
+    with_history(model).bulk_create(objects)
 
 
 def _create_linked(model, row, statements, sources):
@@ -172,9 +177,10 @@ def _create_synthesis_row(document):
 
 @transaction.atomic
 @batch()  # its history: one INSERT per table at the end, not one per object
-def create_synthesis_content(synthesis, document):
+def create_synthesis_content(synthesis, document, *, keys=None):
     """Creates the content of a nested document (sessions, RETEX, sections, flagship
-    proposals) in a synthesis that has none."""
+    proposals) in a synthesis that has none. `keys`: the follow-up identifiers of the
+    actions and indicators, by place (a backup: exchange.followup_part.statement_keys)."""
     categories = {category.number: category for category in ParticipantCategory.objects.all()}
     for position, data in enumerate(document.get("sessions", []), start=1):
         session = Session.objects.create(
@@ -210,7 +216,9 @@ def create_synthesis_content(synthesis, document):
     shared_sheets = _create_retex_sheets(synthesis, None, document.get("retex", []))
     thematics = {thematic.number: thematic for thematic in Thematic.objects.all()}
     for position, data in enumerate(document.get("sections", []), start=1):
-        _create_section(synthesis, position, thematics[data["thematic"]], data, shared_sheets)
+        _create_section(
+            synthesis, position, thematics[data["thematic"]], data, shared_sheets, keys or {}
+        )
 
     for position, data in enumerate(document.get("flagship_proposals", []), start=1):
         FlagshipProposal.objects.create(
@@ -221,7 +229,8 @@ def create_synthesis_content(synthesis, document):
     return synthesis
 
 
-def _create_section(synthesis, position, thematic, data, shared_sheets):
+def _create_section(synthesis, position, thematic, data, shared_sheets, keys=None):
+    keys = keys or {}
     section = ThematicSection.objects.create(
         synthesis=synthesis,
         thematic=thematic,
@@ -253,7 +262,18 @@ def _create_section(synthesis, position, thematic, data, shared_sheets):
                     target = LINKED_COLUMNS[(stage.key, cell.key)]
                     _create_linked(cell.model, row, statements, sources[target])
                 else:
-                    _create_statements(cell.model, row, statements)
+                    _create_statements(
+                        cell.model,
+                        row,
+                        statements,
+                        {
+                            position: key
+                            for (kind, number, row_position, position), key in keys.items()
+                            if kind == cell.key
+                            and number == thematic.number
+                            and row_position == row.position
+                        },
+                    )
                 if (stage.key, cell.key) in sources:
                     found = sources[(stage.key, cell.key)]
                     for statement in getattr(row, cell.related_name).all():
@@ -551,6 +571,10 @@ def replace_synthesis_content(synthesis, plan, **fields):
     synthesis too. Sessions are left as they are. Links are set as the plan says.
     """
     document = plan.document
+    # The follow-up of the actions and indicators the document keeps (same thematic, same
+    # text) survives the import, with their identifiers.
+    followup = followup_part.carry_over(synthesis, document)
+    keys = followup_part.statement_keys({followup_part.KEY: followup})
     with batch(synthesis.pk):  # their history: one INSERT per table, not one per object
         synthesis.flagship_proposals.all().delete()
         synthesis.sections.all().delete()
@@ -563,7 +587,7 @@ def replace_synthesis_content(synthesis, plan, **fields):
     thematics = {thematic.number: thematic for thematic in Thematic.objects.all()}
     for position, data in enumerate(document.get("sections", []), start=1):
         section = _create_section(
-            synthesis, position, thematics[data["thematic"]], data, shared_sheets
+            synthesis, position, thematics[data["thematic"]], data, shared_sheets, keys
         )
         _apply_links(section, data, plan.links)
     for position, data in enumerate(document.get("flagship_proposals", []), start=1):
@@ -572,6 +596,7 @@ def replace_synthesis_content(synthesis, plan, **fields):
             position=position,
             **{field: data.get(field, "") for field in FLAGSHIP_FIELDS},
         )
+    followup_part.create_followup(synthesis, {followup_part.KEY: followup})
     return synthesis
 
 

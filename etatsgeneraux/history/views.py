@@ -31,7 +31,14 @@ from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST, require_safe
 
-from actionplans.models import FlagshipProposal
+from actionplans.followup import (
+    ActionProgress,
+    FollowUpSettings,
+    IndicatorTarget,
+    JournalEntry,
+    Measurement,
+)
+from actionplans.models import Action, FlagshipProposal, Indicator
 from etatsgeneraux.board import editing
 from etatsgeneraux.stages import CELLS, DIAGNOSTIC, STAGES
 from workshops.changes import changing
@@ -130,6 +137,12 @@ KINDS = [
         for cell in CELLS.values()
     ),
     Kind("propositions", FlagshipProposal, "proposition phare", True),
+    # The follow-up of the action plans (etatsgeneraux/followup).
+    Kind("suivi-actions", ActionProgress, "suivi d’une action"),
+    Kind("journal-suivi", JournalEntry, "point du journal de suivi"),
+    Kind("valeurs-indicateurs", IndicatorTarget, "valeurs d’un indicateur", True),
+    Kind("mesures", Measurement, "mesure d’un indicateur", True),
+    Kind("reglages-suivi", FollowUpSettings, "réglages du suivi"),
 ]
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
@@ -236,6 +249,18 @@ def _text_expression(kind):
     for name in ("title", "name", "url"):
         if _has(model, name):
             return F(name), name
+    for name, parent in (("action", Action), ("indicator", Indicator)):
+        if _has(model, name):  # the follow-up: the action or indicator it is about
+            live = parent.objects.filter(pk=OuterRef(f"{name}_id")).values("text")
+            recorded = (
+                parent.history.model.objects.filter(id=OuterRef(f"{name}_id"))
+                .order_by("-history_id")
+                .values("text")
+            )
+            return Coalesce(
+                Subquery(live[:1], output_field=models.TextField()),
+                Subquery(recorded[:1], output_field=models.TextField()),
+            ), None
     return _null(models.TextField()), None
 
 

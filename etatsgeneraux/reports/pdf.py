@@ -12,29 +12,21 @@ static files and refuses every other URL: text entered by users is escaped by th
 and nothing it names is ever fetched.
 """
 
-import functools
 import gc
 import hashlib
-import importlib.util
+import importlib.metadata
 import logging
-import posixpath
 import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
 
-import weasyprint
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
-from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from actionplans.models import (
     Effort,
@@ -67,22 +59,15 @@ REPORT_TEMPLATE = "reports/report.html"
 # Bump to invalidate every cached PDF when the rendering changes in a way the template and
 # stylesheet files do not show (e.g. a change in this module).
 REPORT_FORMAT_VERSION = 1
-# The origin the PDF's relative URLs resolve against; `.invalid` can never be reached.
-REPORT_BASE_URL = "https://rapport.invalid/"
 
-# What the fetcher may serve, by extension: stylesheets, the fonts we ship, our images.
-FETCHABLE_TYPES = {
-    ".css": "text/css",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-}
-# django-dsfr ships the Marianne font under this static path; until the design-system app
-# is installed, the fetcher finds the files in the package itself.
-DSFR_FONTS = "dsfr/dist/fonts/"
+
+def __getattr__(name):
+    """The fetcher and its base URL (fetcher.py), imported with WeasyPrint only on demand."""
+    if name in ("StaticFilesFetcher", "REPORT_BASE_URL"):
+        from . import fetcher
+
+        return getattr(fetcher, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Loading -------------------------------------------------------------------------------------
@@ -161,12 +146,18 @@ _SPACE_AFTER_OPENING_QUOTE = re.compile(r"«[ \t]+")
 _SPACE_BEFORE_DOUBLE_PUNCTUATION = re.compile(r"[ \t]+([»;:?!])")
 
 
+_STRAIGHT_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+
+
 def french_spacing(text):
-    """Makes the spaces the text has inside « » and before ; : ? ! non-breaking.
+    """Makes the spaces the text has inside « » and before ; : ? ! non-breaking, and a
+    straight apostrophe between letters typographic (’), at rendering only.
 
     Only existing spaces change: the words and punctuation stay as written, but a line
     never starts with a colon or a closing quote.
     """
+    if "'" in text:
+        text = _STRAIGHT_APOSTROPHE.sub("’", text)
     if "«" in text:
         text = _SPACE_AFTER_OPENING_QUOTE.sub("«" + NBSP, text)
     return _SPACE_BEFORE_DOUBLE_PUNCTUATION.sub(NBSP + r"\1", text)
@@ -304,6 +295,8 @@ class Report:
     versions: dict = field(default_factory=dict)
     # The stored content of a published synthesis, with changes not yet published.
     unpublished: bool = False
+    # The follow-up as an appendix (HTML from etatsgeneraux.followup.pdf), when asked for.
+    followup_appendix: str = ""
 
     @property
     def kind(self):
@@ -315,6 +308,30 @@ class Report:
     def section(self):
         """The one section of a thematic report."""
         return self.synthesis.report_sections[0] if self.kind == "thematic" else None
+
+    @cached_property
+    def summary(self):
+        """What the document holds, in one line for its cover: sessions, participants and
+        statements per stage (of the synthesis and its annexes)."""
+        parts = []
+        sessions = getattr(self.synthesis, "report_sessions", None)
+        if sessions:
+            parts.append(f"{len(sessions)}{NBSP}session{'s' if len(sessions) > 1 else ''}")
+            totals = self.synthesis.participant_totals
+            if totals.entered:
+                parts.append(totals.participants_text)
+        items = [self.synthesis, *self.annexes]
+        for stage in STAGES.values():
+            count = sum(
+                len(getattr(row, cell.related_name).all())
+                for item in items
+                for section in getattr(item, "report_sections", [])
+                for row in getattr(section, stage.related_name).all()
+                for cell in stage.cells
+            )
+            label = stage.short_label or stage.label
+            parts.append(f"{count}{NBSP}énoncé{'s' if count > 1 else ''} ({label.lower()})")
+        return " · ".join(parts)
 
     @property
     def region_name(self):
@@ -513,7 +530,8 @@ def template_version():
 
 @lru_cache(maxsize=8)
 def _files_digest(stats):
-    digest = hashlib.sha256(f"{REPORT_FORMAT_VERSION}|{weasyprint.__version__}".encode())
+    renderer = importlib.metadata.version("weasyprint")
+    digest = hashlib.sha256(f"{REPORT_FORMAT_VERSION}|{renderer}".encode())
     for path, _mtime, _size in stats:
         digest.update(path.encode())
         digest.update(Path(path).read_bytes())
@@ -531,83 +549,6 @@ def render_html(report, *, for_pdf, request=None):
         "for_pdf": for_pdf,
     }
     return render_to_string(REPORT_TEMPLATE, context, request=None if for_pdf else request)
-
-
-class StaticFilesFetcher(URLFetcher):
-    """Serves the project's own static files to WeasyPrint; refuses every other URL.
-
-    Only URLs under STATIC_URL (resolved against `REPORT_BASE_URL`) whose file a static
-    finder knows, or one of the Marianne fonts shipped with django-dsfr, are served, and
-    only stylesheets, fonts and images. http(s) elsewhere, file:, data: and any other
-    scheme raise, so nothing a user wrote can make the renderer open a connection or read
-    a file.
-    """
-
-    def __init__(self):
-        super().__init__(allowed_protocols=())
-        self.refused = []
-
-    @cached_property
-    def static_prefix(self):
-        # The storage's base URL, not static(""): a manifest storage (production) has no
-        # hashed name for "" and raises.
-        return urljoin(REPORT_BASE_URL, staticfiles_storage.base_url)
-
-    def fetch(self, url, headers=None):
-        path = self.resolve(url)
-        if path is None:
-            self.refused.append(url)
-            logger.warning("Ressource refusée lors de la génération du PDF : %s", url[:200])
-            raise ValueError(f"URL refusée : {url[:200]}")
-        return URLFetcherResponse(
-            url,
-            path.read_bytes(),
-            headers={"Content-Type": FETCHABLE_TYPES[path.suffix.lower()]},
-        )
-
-    def resolve(self, url):
-        """The local file this URL names, or None if it must not be fetched."""
-        if not url.startswith(self.static_prefix):
-            return None
-        relative = unquote(urlsplit(url[len(self.static_prefix) :]).path)
-        normalised = posixpath.normpath(relative)
-        if (
-            not relative
-            or normalised != relative
-            or normalised.startswith(("/", "../"))
-            or "\\" in relative
-            or "\x00" in relative
-            or Path(normalised).suffix.lower() not in FETCHABLE_TYPES
-        ):
-            return None
-        try:
-            found = finders.find(normalised)
-            if not found and staticfiles_storage.exists(normalised):
-                # Collected files (e.g. hashed names of a manifest storage).
-                found = staticfiles_storage.path(normalised)
-        except (SuspiciousFileOperation, NotImplementedError):
-            return None
-        if found:
-            return Path(found)
-        if normalised.startswith(DSFR_FONTS):
-            return _dsfr_font(normalised.removeprefix(DSFR_FONTS))
-        return None
-
-
-@functools.cache
-def _dsfr_fonts_dir():
-    spec = importlib.util.find_spec("dsfr")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "static" / DSFR_FONTS
-
-
-def _dsfr_font(name):
-    directory = _dsfr_fonts_dir()
-    if directory is None or "/" in name:
-        return None
-    path = directory / name
-    return path if path.is_file() else None
 
 
 @dataclass
@@ -635,16 +576,32 @@ def _fewer_collections():
         gc.set_threshold(*threshold)
 
 
+# Tagged PDF (structure tree, /Lang from <html lang="fr">, XMP metadata) for screen readers:
+# French public bodies publish accessible documents (RGAA).
+PDF_VARIANT = "pdf/ua-1"
+
+
+def _display_title(document, pdf):
+    """PDF/UA: a viewer shows the document's title, not its file name."""
+    import pydyf
+
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
 def render_pdf(report):
     """Renders the report to PDF with WeasyPrint (no cache)."""
     started = time.perf_counter()
     html = render_html(report, for_pdf=True)
     rendered = time.perf_counter()
+    import weasyprint  # half a second: only where a PDF is rendered
+
+    from .fetcher import REPORT_BASE_URL, StaticFilesFetcher
+
     with _fewer_collections():
         document = weasyprint.HTML(
             string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticFilesFetcher()
         ).render()
-        pdf = document.write_pdf()
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_display_title)
     return RenderedPdf(
         pdf=pdf,
         pages=len(document.pages),

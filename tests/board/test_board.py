@@ -477,6 +477,31 @@ def test_undoing_a_deletion_makes_room_when_the_place_was_taken_meanwhile(
     assert list(row.irritants.values_list("position", flat=True)) == [1, 2, 3]
 
 
+def test_undoing_with_a_huge_position_puts_the_statement_last_and_the_cell_keeps_working(
+    facilitator_client, section
+):
+    row = DiagnosticRow.objects.filter(section=section).first()
+    a, b, c = row.irritants.order_by("position")
+    response = facilitator_client.post(
+        cell_url(section, "diagnostic", row, "irritants", "restaurer"),
+        {"text": "Revenu de loin", "position": 2147483647},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert list(row.irritants.values_list("position", flat=True)) == [1, 2, 3, 4]
+    added = facilitator_client.post(
+        cell_url(section, "diagnostic", row, "irritants", "ajouter"), {"text": "Après"}, **HTMX
+    )
+    assert added.status_code == 200
+    again = facilitator_client.post(
+        cell_url(section, "diagnostic", row, "irritants", "restaurer"),
+        {"text": "Encore", "position": 2147483647},
+        **HTMX,
+    )
+    assert again.status_code == 200
+    assert texts(row, "irritants") == [a.text, b.text, c.text, "Revenu de loin", "Après", "Encore"]
+
+
 def test_moving_a_statement_up_and_down_swaps_it_with_its_neighbour(facilitator_client, section):
     row = DiagnosticRow.objects.filter(section=section).first()
     a, b, c = row.irritants.order_by("position")

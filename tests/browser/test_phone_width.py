@@ -59,8 +59,10 @@ PAGES = [
     ("facilitator", f"/syntheses/{DEMO_SLUGS[1]}/archiver/", None),
     ("facilitator", "/comptes/mot-de-passe/", None),
     ("facilitator", REGIONAL + "apercu/", None),
+    ("facilitator", REGIONAL + "suivi/", "État d’avancement"),
     ("referent", REGIONAL, None),
     ("referent", REGIONAL + "thematiques/3/", None),
+    ("referent", REGIONAL + "suivi/", "État d’avancement"),
     ("admin", "/admin/", None),
 ]
 

@@ -199,3 +199,35 @@ def test_the_report_never_renders_html_written_in_the_document(admin_client, ref
     assert "<script>alert(2)</script>" not in content
     assert "<img src=x" not in content
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in content
+
+
+def test_a_large_upload_is_imported_by_a_background_job_whose_page_leads_to_the_report(
+    admin_client,
+    reference_data,
+    immediate_jobs,
+    django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
+):
+    from django.core.files.storage import default_storage
+
+    from etatsgeneraux.exchange.admin import BACKGROUND_IMPORT_BYTES
+    from etatsgeneraux.jobs.models import Job
+
+    settings.MEDIA_ROOT = tmp_path
+
+    data = seed("003").read_bytes()
+    data += b"\n" * (BACKGROUND_IMPORT_BYTES + 1 - len(data))  # blank lines change nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(admin_client, data, name="grand.txt", slug="grand")
+
+    job = Job.objects.get(kind="import")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["redirect"] and job.result["ok"]
+    assert Synthesis.objects.filter(slug="grand").exists()  # all or nothing, as before
+    report = admin_client.get(job.result["url"]).content.decode()
+    assert "Rapport d'import" in report and "Synthèse créée." in report
+    assert not default_storage.listdir("imports")[1]  # the uploaded file is gone

@@ -1140,6 +1140,14 @@ def test_control_characters_are_stripped_from_statements(reference_data):
     assert document["sections"][0]["diagnostic"][0]["irritants"] == ["Zones blanches"]
 
 
+def test_bidirectional_controls_are_stripped_from_statements(reference_data):
+    text = "Thématique\tIrritants\tPoints forts\n▶ Égal accès\t▶ Zones\u202e blan\u2066ches\t\n"
+
+    _, document, _ = parse_document(text.encode())
+
+    assert document["sections"][0]["diagnostic"][0]["irritants"] == ["Zones blanches"]
+
+
 @pytest.mark.parametrize(
     "cell",
     [" " * 1_900_000 + "x", "<sup>a " * 270_000, "<b " * 630_000, "< " * 950_000],
@@ -1154,4 +1162,105 @@ def test_a_hostile_text_near_the_size_limit_is_read_in_linear_time(reference_dat
     report = run_import(text.encode(), dry_run=True)
 
     assert time.perf_counter() - started < 10  # about 1 s; quadratic would take hours
+    assert report.outcome in ("would_create", "failed")
+
+
+# Hostile DOCX files: parsed with no DTD whatever the encoding or part name, bounded work ------
+
+
+def docx_members():
+    with zipfile.ZipFile(io.BytesIO(docx_bytes(template_docx))) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+XXE = b'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def utf16_doctype_docx():
+    members = docx_members()
+    text = members["word/document.xml"].decode("utf-8")
+    text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+    text = text.replace("?>", "?>" + XXE.decode(), 1).replace("<w:t>", "<w:t>&xxe;", 1)
+    members["word/document.xml"] = text.encode("utf-16")  # with its byte-order mark
+    return zip_bytes(members)
+
+
+def renamed_main_part_docx():
+    members = docx_members()
+    main = members.pop("word/document.xml").replace(b"?>", b"?>" + XXE, 1)
+    members["word/main.dat"] = main.replace(b"<w:t>", b"<w:t>&xxe;", 1)
+    members["_rels/.rels"] = members["_rels/.rels"].replace(b"word/document.xml", b"word/main.dat")
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"/word/document.xml", b"/word/main.dat"
+    )
+    members["word/_rels/main.dat.rels"] = members.pop("word/_rels/document.xml.rels")
+    return zip_bytes(members)
+
+
+def many_paragraphs_docx(megabytes=45):
+    """45 MB of tiny paragraphs in document.xml, under the 50 MB decompressed limit."""
+    members = docx_members()
+    tiny = b"<w:p><w:r><w:t>a</w:t></w:r></w:p>"
+    count = (megabytes * 1024 * 1024 - len(members["word/document.xml"])) // len(tiny)
+    members["word/document.xml"] = members["word/document.xml"].replace(
+        b"<w:body>", b"<w:body>" + tiny * count, 1
+    )
+    return zip_bytes(members)
+
+
+def test_the_renamed_main_part_is_still_read_by_its_relationship(reference_data):
+    members = docx_members()
+    members["word/main.dat"] = members.pop("word/document.xml")
+    members["_rels/.rels"] = members["_rels/.rels"].replace(b"word/document.xml", b"word/main.dat")
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"/word/document.xml", b"/word/main.dat"
+    )
+    members["word/_rels/main.dat.rels"] = members.pop("word/_rels/document.xml.rels")
+
+    _, document, _ = parse_document(zip_bytes(members))
+
+    assert texts(statements(document, 2, "diagnostic", "irritants")) == [
+        "Connexions instables",
+        "Fatigue",
+    ]
+
+
+@pytest.mark.parametrize(
+    "build", [utf16_doctype_docx, renamed_main_part_docx], ids=["utf-16", "renamed-part"]
+)
+def test_a_doctype_is_refused_by_the_parser_whatever_the_encoding_or_part_name(
+    reference_data, tmp_path, build
+):
+    path = tmp_path / "document.docx"
+    path.write_bytes(build())
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_synthesis", str(path), slug="xxe", region=REGION)
+
+    assert "déclarations XML interdites (DOCTYPE)" in str(error.value)
+    assert not Synthesis.objects.exists()
+
+
+def test_45_mb_of_tiny_paragraphs_are_refused_past_the_paragraph_limit(reference_data, tmp_path):
+    path = tmp_path / "paragraphes.docx"
+    path.write_bytes(many_paragraphs_docx())
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_synthesis", str(path), slug="paragraphes", region=REGION)
+
+    assert str(error.value) == (
+        "Le document compte plus de 30\u202f000 paragraphes (limite d'un import) : importez "
+        "chaque synthèse séparément."
+    )
+    assert not Synthesis.objects.exists()
+
+
+def test_a_hostile_column_span_is_clamped_not_allocated(reference_data):
+    members = docx_members()
+    members["word/document.xml"] = members["word/document.xml"].replace(
+        b"<w:tcPr>", b'<w:tcPr><w:gridSpan w:val="2000000000"/>', 1
+    )
+
+    report = run_import(zip_bytes(members), dry_run=True)
+
     assert report.outcome in ("would_create", "failed")

@@ -31,7 +31,6 @@ IMPORTED = {name: ACCEPTED[name] for name in ("script", "attribute", "javascript
     "emoji": "Bravo 👏🏽 🇫🇷 😀",
     "arabic": ACCEPTED["arabic"],
     "hebrew": ACCEPTED["hebrew"],
-    "override": "abc\u202edef fin",
 }
 
 
@@ -239,7 +238,8 @@ def test_a_docx_with_control_characters_xml_allows_has_them_removed(reference_da
     )
     run_import(path)
     texts = list(Irritant.objects.order_by("position").values_list("text", flat=True))
-    assert texts == ["Connexions instables", "<script>alert(1)</script> & \u202eFatigue"]
+    # The right-to-left override is removed like the control characters.
+    assert texts == ["Connexions instables", "<script>alert(1)</script> & Fatigue"]
 
 
 def test_a_docx_with_control_characters_xml_forbids_is_refused_and_nothing_is_written(

@@ -60,12 +60,13 @@ ACCEPTED = {
     "emoji": "Bravo 👏🏽 👩‍👩‍👧‍👦 🇫🇷 𝄞 😀",
     "arabic": "نقص في المعدات الرقمية",
     "hebrew": "חוסר בציוד דיגיטלי",
-    "override": "abc\u202edef\u202c fin",
     "crlf": "ligne 1\r\nligne 2",
     "typography": "«\u00a0Cœur\u00a0» : l’été, 1\u202f000\u00a0€ ; ça va\u00a0?",
 }
 # Control characters every text field refuses (NUL with Django's own message).
 CONTROLS = ["\x01", "\x07", "\x08", "\x0b", "\x0c", "\x0e", "\x1b", "\x1f", "\x7f", "\x85", "\x9f"]
+# Bidirectional embeddings, overrides and isolates: the text would display otherwise.
+CONTROLS += ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2069"]
 CONTROL_MESSAGE = "caractère de contrôle invisible"
 NUL_MESSAGE = "Le caractère nul n’est pas autorisé."
 TOO_LONG = "x" * 100_000
@@ -162,7 +163,7 @@ def hostile_texts_for(cell):
     """Every hostile text for a cell of each kind (plain, linked), the main ones elsewhere."""
     if cell.slug in ("irritants", "irritants-principaux", "axes"):
         return ACCEPTED
-    return {name: ACCEPTED[name] for name in ("script", "attribute", "emoji", "override")}
+    return {name: ACCEPTED[name] for name in ("script", "attribute", "emoji", "hebrew")}
 
 
 def test_hostile_text_added_to_any_cell_is_stored_exactly_and_shown_escaped(

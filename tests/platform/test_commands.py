@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from tests import factories
-from workshops.models import Synthesis, Thematic
+from workshops.models import Irritant, Synthesis, Thematic
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,25 @@ def test_the_demo_facilitator_facilitates_pays_de_la_loire(settings):
         "pays-de-la-loire-2020",
         "vendee-2020",
     }
+
+
+def test_check_bidi_controls_lists_the_stored_texts_holding_them_and_exits_non_zero(db):
+    section = factories.board_section(rows=1, statements=1)
+    irritant = Irritant.objects.filter(row__section=section).first()
+    Irritant.objects.filter(pk=irritant.pk).update(text="abc\u202edef")
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 texte"):
+        call_command("check_bidi_controls", stdout=out)
+
+    assert f"workshops.Irritant n° {irritant.pk}" in out.getvalue()
+    assert "U+202E (caractère 4)" in out.getvalue()
+
+
+def test_check_bidi_controls_passes_on_clean_data(db):
+    factories.board_section(rows=1, statements=1)
+    out = io.StringIO()
+
+    call_command("check_bidi_controls", stdout=out)
+
+    assert "Aucun texte" in out.getvalue()

@@ -83,7 +83,8 @@ def printed_statements(synthesis_slugs, thematic=None):
                     + row.timing_list
                     + row.indicator_list
                 )
-    return [statement.display_text for statement in report_statements]
+    # As printed: typographic apostrophes and French spacing (the stored text is unchanged).
+    return [statement.report_text for statement in report_statements]
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +106,11 @@ def regional_pdf(django_db_setup, django_db_blocker):
             regional_statements=printed_statements([REGIONAL]),
             # (canonical number, title) in the synthesis's order (README, « Numérotation »).
             sections=[
-                (section.thematic.number, section.display_title)
+                (section.thematic.number, reports.french_spacing(section.display_title))
                 for section in regional_synthesis.sections.select_related("thematic")
             ],
             vendee_sections=[
-                (section.thematic.number, section.display_title)
+                (section.thematic.number, reports.french_spacing(section.display_title))
                 for section in ThematicSection.objects.filter(synthesis__slug=VENDEE)
                 .select_related("thematic")
                 .order_by("position")
@@ -360,14 +361,14 @@ def test_a_department_s_synthesis_prints_alone_without_annexes(demo_data, client
     assert not any(squeeze(s) in text for s in printed_statements([REGIONAL])[:5])
 
 
-def test_a_flagship_proposal_sheet_prints_to_be_completed_in_its_blank_fields(small, client):
+def test_a_published_proposal_sheet_leaves_its_blank_fields_blank(small, client):
     url = reverse("reports:proposal_pdf", args=[small.slug, 1])
     response = client.get(url)
     assert response.status_code == 200
     text = pdf_text(response.content)
     assert "Plan de continuité" in text
-    # Summary, five impacts and territory lines, referent, three means, difficulties, needs.
-    assert text.count("À compléter") >= 12
+    assert "À compléter" not in text
+    assert len(PdfReader(io.BytesIO(response.content)).pages) == 1
     assert client.get(reverse("reports:proposal_pdf", args=[small.slug, 2])).status_code == 404
 
 
@@ -429,7 +430,7 @@ def test_an_unchanged_synthesis_is_served_from_the_cache_and_an_edit_invalidates
     action.save()
     edited = reports.report_pdf(report())
     assert not edited.from_cache
-    assert "Prêter du matériel et une connexion" in pdf_text(edited.pdf)
+    assert squeeze("Prêter du matériel et une connexion") in squeeze(pdf_text(edited.pdf))
 
 
 @pytest.mark.slow
@@ -540,6 +541,13 @@ def test_a_facilitator_of_the_region_reads_the_draft_with_its_watermark(draft, c
     text = pdf_text(get_pdf(client, draft.slug).content)
     assert "Brouillon – document de travail" in text
     assert get_pdf(client, draft.slug)["Cache-Control"] == "private, no-cache"
+
+
+def test_a_draft_proposal_sheet_prints_to_be_completed_in_its_blank_fields(draft, client):
+    client.force_login(factories.FacilitatorMembershipFactory(region=draft.region).user)
+    response = client.get(reverse("reports:proposal_pdf", args=[draft.slug, 1]))
+    # Summary, five impacts and territory lines, referent, three means, difficulties, needs.
+    assert pdf_text(response.content).count("À compléter") >= 12
 
 
 def test_a_logged_in_user_without_a_role_on_the_territory_cannot_read_a_draft(draft, client):

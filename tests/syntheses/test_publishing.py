@@ -88,7 +88,7 @@ def test_a_reader_s_page_does_not_show_an_edit_made_after_publication_until_publ
     vendee, first_version, facilitator, referent, anonymous
 ):
     strength = first_strength(vendee)
-    original = strength.text
+    original = reports.french_spacing(strength.text)  # as printed: typographic apostrophes
     edit(vendee, strength, EDITED)
 
     for reader in (anonymous, logged_in(referent)):
@@ -140,7 +140,7 @@ def test_a_reader_s_pdf_does_not_show_an_edit_made_after_publication_until_publi
     vendee, first_version, facilitator, referent, anonymous
 ):
     strength = first_strength(vendee)
-    original = strength.text
+    original = reports.french_spacing(strength.text)  # as printed: typographic apostrophes
     edit(vendee, strength, EDITED)
     assert EDITED not in original
 
@@ -197,7 +197,7 @@ def test_earlier_versions_stay_downloadable_and_dated(
     vendee, first_version, facilitator, anonymous
 ):
     strength = first_strength(vendee)
-    original = strength.text
+    original = reports.french_spacing(strength.text)  # as printed: typographic apostrophes
     edit(vendee, strength, EDITED)
     second = publishing.publish(vendee, facilitator)
     assert second.number == 2

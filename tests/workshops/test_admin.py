@@ -5,6 +5,13 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from actionplans.followup import (
+    ActionProgress,
+    FollowUpSettings,
+    IndicatorTarget,
+    JournalEntry,
+    Measurement,
+)
 from etatsgeneraux.publishing import versions as publishing
 from tests import factories
 from workshops.models import Irritant, MainIrritant, PublishedVersion, Synthesis, Thematic
@@ -20,7 +27,7 @@ REGISTERED_MODELS = sorted(
 
 
 # Written by the platform only, never changed: the admin shows them.
-READ_ONLY_MODELS = {PublishedVersion}
+READ_ONLY_MODELS = {PublishedVersion, JournalEntry, Measurement}
 
 
 def page_text(response):
@@ -50,6 +57,12 @@ def build_one_of_everything():
         factories.IndicatorFactory,
     ):
         statement_factory(row=plan)
+    action, indicator = plan.actions.get(), plan.indicators.get()
+    ActionProgress.objects.create(action=action, status="en-cours", progress=10)
+    JournalEntry.objects.create(action=action, status="en-cours", progress=10)
+    IndicatorTarget.objects.create(indicator=indicator, unit="%")
+    Measurement.objects.create(indicator=indicator, date="2021-01-04", value=3)
+    FollowUpSettings.objects.create(synthesis=section.synthesis)
     factories.FacilitatorFactory(session__synthesis=section.synthesis)
     factories.ParticipationFactory(session__synthesis=section.synthesis)
     factories.FlagshipProposalFactory(synthesis=section.synthesis)

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
+from actionplans.followup import Status
 from etatsgeneraux.exchange import backup
 from etatsgeneraux.exchange.documents import RETEX_REFERENCES
 from etatsgeneraux.stages import STAGES
@@ -160,8 +161,11 @@ def build():
             "retex": _list("sheet") | {"description": "Fiches RETEX communes aux thématiques."},
             "sections": _list("section"),
             "flagship_proposals": _list("proposal"),
+            "followup": _ref("followup"),
         }
     )
+    defs["content"]["required"].remove("followup")  # backups only (not exports, versions)
+    defs.update(_followup_defs())
     synthesis = {name: _field(Synthesis, name) for name in backup.SYNTHESIS_FIELDS}
     synthesis |= {
         "region": {"type": "string", "description": "Code de la région académique."},
@@ -215,3 +219,103 @@ def text():
 
 def shipped():
     return SCHEMA_FILE.read_text(encoding="utf-8")
+
+
+def _followup_defs():
+    """The "followup" part of a backup's content (exchange/followup_part.py)."""
+    integer = {"type": "integer"}
+    text = {"type": "string"}
+    day = {"type": ["string", "null"], "format": "date"}
+    moment = {"type": "string", "format": "date-time"}
+    number = {"type": ["string", "null"], "description": "Nombre décimal écrit en texte."}
+    user = {"type": ["string", "null"], "description": "Identifiant du compte, ou null."}
+    status = {"enum": list(Status.values)}
+    percent = {"type": ["integer", "null"], "minimum": 0, "maximum": 100}
+    weight = {"type": "integer", "minimum": 0, "maximum": 100}
+    place = {
+        "thematic": integer,
+        "row": integer,
+        "position": integer,
+        "key": {"type": "string", "maxLength": 20, "description": "Identifiant stable."},
+    }
+    progress = _object(
+        {
+            "status": status,
+            "progress": percent,
+            "pilot_name": text,
+            "pilot_user": user,
+            "start_date": day,
+            "due_date": day,
+            "weight": weight,
+            "updated_at": moment,
+        }
+    )
+    entry = _object(
+        {
+            "created_at": moment,
+            "author": user,
+            "author_name": text,
+            "status": status,
+            "progress": percent,
+            "comment": text,
+        }
+    )
+    target = _object(
+        {
+            "qualitative": {"type": "boolean"},
+            "unit": text,
+            "initial_value": number,
+            "initial_date": day,
+            "target_value": number,
+            "target_date": day,
+        }
+    )
+    measurement = _object(
+        {
+            "date": {"type": "string", "format": "date"},
+            "value": number,
+            "note": text,
+            "recorded_at": moment,
+            "recorded_by": user,
+        }
+    )
+    settings = _object(
+        {
+            "weight": weight,
+            "stale_days": {"type": "integer", "minimum": 1, "maximum": 3650},
+            "thematic_weights": {"type": "object", "additionalProperties": weight},
+        }
+    )
+    return {
+        "followup": _object(
+            {
+                "settings": {"oneOf": [settings, {"type": "null"}]},
+                "rows": {
+                    "type": "array",
+                    "items": _object({"thematic": integer, "row": integer, "weight": weight}),
+                },
+                "actions": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            **place,
+                            "progress": {"oneOf": [progress, {"type": "null"}]},
+                            "journal": {"type": "array", "items": entry},
+                        }
+                    ),
+                },
+                "indicators": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            **place,
+                            "target": {"oneOf": [target, {"type": "null"}]},
+                            "measurements": {"type": "array", "items": measurement},
+                        }
+                    ),
+                },
+            },
+            "Le suivi des plans d’action (sauvegardes seulement) : chaque action et chaque "
+            "indicateur placés par thématique, ligne et position, avec leur identifiant stable.",
+        )
+    }

@@ -72,12 +72,22 @@ def parse_document(data):
 
 
 def import_synthesis(
-    data, *, filename, slug, region=None, department=None, parent=None, dry_run=False
+    data,
+    *,
+    filename,
+    slug,
+    region=None,
+    department=None,
+    parent=None,
+    dry_run=False,
+    progress=None,
 ):
     """Imports a file into the synthesis `slug`, all or nothing; returns the report.
 
-    region, department (codes) and parent (a slug) override what the document says.
+    region, department (codes) and parent (a slug) override what the document says;
+    `progress(percent, message)`, if given, hears of each step (a background job).
     """
+    progress = progress or (lambda _percent, _message: None)
     started = perf_counter()
     report = ImportReport(filename=filename, slug=slug, dry_run=dry_run)
     report.thematic_titles = dict(Thematic.objects.values_list("number", "title"))
@@ -88,10 +98,12 @@ def import_synthesis(
         report.elapsed = perf_counter() - started
         return report
     report.issues = builder.issues
+    progress(60, "Document lu\u00a0: vérification de la région et de la synthèse…")
     target = _resolve_target(report, builder, slug, region, department, parent)
     if report.errors:
         report.outcome = "failed"
     else:
+        progress(70, "Comparaison et écriture, tout ou rien…")
         try:
             _write(report, report.document, slug, dry_run, **target)
         except SynthesisArchived as archived:

@@ -81,7 +81,9 @@ def exact_paragraph(role, marked):
 
 # C0 and C1 control characters except tab and newline, and invisible marks; the second
 # form keeps the emphasis markers, once they have been put in.
-_INVISIBLE = "\x7f-\x9f\u200b\u200e\u200f\u2028\u2029\ufeff"
+# Bidirectional embeddings, overrides and isolates go too: they make a text display otherwise
+# than it is stored (workshops.forms.refuse_control_characters refuses them in forms).
+_INVISIBLE = "\x7f-\x9f\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
 _CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")
 _CONTROL_BUT_MARKERS = re.compile(f"[\x00\x03-\x08\x0b-\x1f{_INVISIBLE}]")
 # Whitespace to squash: every kind except the no-break spaces French typography relies on.

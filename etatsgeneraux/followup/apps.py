@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FollowupConfig(AppConfig):
+    name = "etatsgeneraux.followup"
+    label = "followup"
+    verbose_name = "Suivi des plans d’action"
