@@ -191,6 +191,15 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "200"))},
     }
 }
+# Several application servers: REDIS_URL (redis://host:6379/0, Redis or Valkey) puts the
+# cache in Django's own Redis backend, shared by all (README, « Travaux en arrière-plan »).
+if os.environ.get("REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "etatsgeneraux"),
+        "TIMEOUT": int(os.environ.get("CACHE_TIMEOUT", str(60 * 60 * 24 * 30))),
+    }
 
 # Background jobs (etatsgeneraux/jobs/, README « Travaux en arrière-plan »): django-tasks with
 # its database backend, run by `manage.py db_worker` processes on any machine that reaches

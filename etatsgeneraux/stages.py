@@ -347,3 +347,17 @@ LINKED_COLUMNS = {
     if cell.source_cell_slug
 }
 CELLS_BY_MODEL = {cell.model: cell for cell in _CELLS}
+
+# The most statements a synthesis may hold, all columns together: an import refuses a
+# document beyond it, the board an addition (README, « Importer une synthèse », limits).
+# The largest real regional synthesis holds about 500.
+MAX_STATEMENTS_PER_SYNTHESIS = 10_000
+
+
+def statement_count(synthesis_id):
+    """How many statements the synthesis holds, in every column (one query)."""
+    counts = [
+        cell.model.objects.filter(row__section__synthesis_id=synthesis_id).order_by().values("pk")
+        for cell in _CELLS
+    ]
+    return counts[0].union(*counts[1:], all=True).count()

@@ -20,7 +20,13 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from etatsgeneraux.stages import CELLS_BY_MODEL, DIAGNOSTIC, STAGES
+from etatsgeneraux.stages import (
+    CELLS_BY_MODEL,
+    DIAGNOSTIC,
+    MAX_STATEMENTS_PER_SYNTHESIS,
+    STAGES,
+    statement_count,
+)
 from workshops.changes import changing
 from workshops.historical import RESTORE, SHIFT, record, with_history
 from workshops.models import (
@@ -30,6 +36,7 @@ from workshops.models import (
     RetexSheet,
     ThematicSection,
 )
+from workshops.text import NBSP
 
 from . import live
 
@@ -263,6 +270,7 @@ def _insert_statement(section, row, cell, *, revive=False, **values):
         statement.source = source
     with _changing(section):
         _lock(type(row), row.pk)
+        _refuse_beyond_limit(section)
         revived = _deleted_statement(cell, row, values["text"], position) if revive else None
         if revived is not None:  # the same statement, so that its history goes on
             statement.pk, statement.version = revived[0], revived[1] + 1
@@ -277,6 +285,16 @@ def _insert_statement(section, row, cell, *, revive=False, **values):
         statement.full_clean(exclude=["row", "position"])
         statement.save(force_insert=True)
     return statement
+
+
+def _refuse_beyond_limit(section):
+    """ValidationError once the synthesis holds the most statements it may (stages.py)."""
+    if statement_count(section.synthesis_id) >= MAX_STATEMENTS_PER_SYNTHESIS:
+        limit = f"{MAX_STATEMENTS_PER_SYNTHESIS:,}".replace(",", NBSP)
+        raise ValidationError(
+            f"Cette synthèse compte déjà {limit}{NBSP}énoncés, le plus qu’elle puisse en "
+            f"tenir{NBSP}: supprimez-en avant d’en ajouter."
+        )
 
 
 def _deleted_statement(cell, row, text, position):

@@ -13,7 +13,7 @@ from django.http import (
     HttpResponseNotModified,
     HttpResponsePermanentRedirect,
 )
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
@@ -22,6 +22,7 @@ from workshops.models import PublishedVersion, Synthesis
 from workshops.permissions import readable_synthesis, versions_read_by
 
 from . import pdf as reports
+from . import rendering
 
 
 def _former_thematic_url(request, synthesis, view_name):
@@ -50,7 +51,9 @@ def _preview(request, report):
 
 
 def _pdf(request, synthesis, build, *, thematic=None, position=None, version=None):
-    """The PDF from the cache when its content is unchanged, else rendered and cached.
+    """The PDF from the cache when its content is unchanged, else rendered and cached: in
+    the request for a small one, else by a background job whose progress page the user is
+    sent to (`rendering`).
 
     The cache key hashes the content without loading the report, so a cached PDF (or a
     304 for a matching ETag) costs one query per table and no rendering. `build` gets the
@@ -72,6 +75,16 @@ def _pdf(request, synthesis, build, *, thematic=None, position=None, version=Non
     if etag in request.headers.get("If-None-Match", ""):
         return HttpResponseNotModified(headers={"ETag": etag})
     rendered = reports.cached_pdf(key)
+    if rendered is None and not rendering.renders_inline(syntheses):
+        job = rendering.background_render(
+            request,
+            synthesis,
+            key,
+            thematic=thematic,
+            position=position,
+            version=version.number if version is not None else None,
+        )
+        return redirect(job)
     if rendered is None:
         try:
             report = build(versions=versions, unpublished=unpublished, syntheses=syntheses)
@@ -96,13 +109,7 @@ def _pdf(request, synthesis, build, *, thematic=None, position=None, version=Non
 
 
 def _shown(request, synthesis, thematic, position):
-    """(syntheses printed, {id: PublishedVersion} printed instead of stored, unpublished)."""
-    syntheses = reports.report_syntheses(
-        synthesis, request.user, thematic=thematic, position=position
-    )
-    versions = versions_read_by(request.user, syntheses)
-    unpublished = reports.unpublished_changes(request.user, synthesis, versions)
-    return syntheses, versions, unpublished
+    return rendering.shown(request.user, synthesis, thematic, position)
 
 
 def _build_proposal(synthesis, position, *, versions, unpublished=False, syntheses=None):

@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actionplans.models import ActionPlanRow, Axis, Horizon
-from etatsgeneraux.stages import CELLS, STAGES
+from etatsgeneraux.board import editing
+from etatsgeneraux.exchange.importing import builder
+from etatsgeneraux.stages import CELLS, MAX_STATEMENTS_PER_SYNTHESIS, STAGES, statement_count
 from tests import factories
 from workshops.models import (
     DiagnosticRow,
@@ -318,6 +320,31 @@ def test_typing_a_statement_and_pressing_enter_adds_it_at_the_end_of_the_cell(
     assert after["focus"] == [f"new-irritants-{row.pk}"]
     assert "Manque de matériel" in after["announce"]
     assert touched(section.synthesis)
+
+
+def test_a_statement_beyond_the_synthesis_limit_is_refused_in_french(
+    facilitator_client, section, monkeypatch
+):
+    """The limit (stages.MAX_STATEMENTS_PER_SYNTHESIS), lowered to what the section holds."""
+    row = DiagnosticRow.objects.filter(section=section).first()
+    held = statement_count(section.synthesis_id)
+    monkeypatch.setattr(editing, "MAX_STATEMENTS_PER_SYNTHESIS", held)
+    response = facilitator_client.post(
+        cell_url(section, "diagnostic", row, "irritants"), {"text": "Un de trop"}, **HTMX
+    )
+    assert response.status_code == 422
+    assert "le plus qu’elle puisse en tenir" in response.content.decode()
+    assert statement_count(section.synthesis_id) == held
+    monkeypatch.setattr(editing, "MAX_STATEMENTS_PER_SYNTHESIS", held + 1)
+    response = facilitator_client.post(
+        cell_url(section, "diagnostic", row, "irritants"), {"text": "Le dernier"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert statement_count(section.synthesis_id) == held + 1
+
+
+def test_the_import_and_the_board_share_one_statement_limit():
+    assert builder.MAX_STATEMENTS is MAX_STATEMENTS_PER_SYNTHESIS
 
 
 def test_an_empty_statement_is_refused_with_a_french_message_next_to_the_field(
@@ -817,8 +844,9 @@ def test_each_change_costs_a_bounded_number_of_queries(
     facilitator_client, section, django_assert_max_num_queries
 ):
     row = DiagnosticRow.objects.filter(section=section).first()
-    # 20, the change's historical record and the board's change marker (live updates)
-    with django_assert_max_num_queries(22):
+    # 20, the change's historical record, the board's change marker (live updates) and the
+    # count of the synthesis's statements against its limit (one query for every column)
+    with django_assert_max_num_queries(23):
         facilitator_client.post(
             cell_url(section, "diagnostic", row, "irritants"), {"text": "x"}, **HTMX
         )

@@ -25,7 +25,12 @@ from etatsgeneraux.exchange.documents import (
     RETEX_REFERENCES,
     statement_document,
 )
-from etatsgeneraux.stages import LINKED_COLUMNS, STAGES, STAGES_BY_KEY
+from etatsgeneraux.stages import (
+    LINKED_COLUMNS,
+    MAX_STATEMENTS_PER_SYNTHESIS,
+    STAGES,
+    STAGES_BY_KEY,
+)
 from workshops.models import (
     STATEMENT_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -57,7 +62,7 @@ from .markup import (
 )
 from .sources import Paragraph, Table
 
-MAX_STATEMENTS = 10_000
+MAX_STATEMENTS = MAX_STATEMENTS_PER_SYNTHESIS  # one limit, the board's too
 ERROR, WARNING = "erreur", "avertissement"
 # The tables of the stages (etatsgeneraux.stages), by their document keys.
 STAGE_LABELS = {stage.key: straight_apostrophes(stage.table_name) for stage in STAGES.values()}

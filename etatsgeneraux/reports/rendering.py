@@ -1,0 +1,99 @@
+"""Whether a PDF is rendered in the request or in the background, and the job that does it.
+
+A cached PDF is served at once. A cold one is rendered in the request only when its
+statements hold at most `PDF_INLINE_MAX_CHARACTERS` characters (40 000 by default: the
+shipped Pays de la Loire synthesis, annexes included, holds 29 546 and renders cold in a
+few seconds, as before; the 2 000 statements of 2 000 characters that took a worker down
+hold 4 million; 0 sends every cold PDF to the background); otherwise the
+request starts a background render (`tasks.render_pdf`), or joins the one already pending
+for the same content (one job per PDF key), and sends to its progress page, which then
+hands over the file.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from etatsgeneraux.jobs.models import Job
+from etatsgeneraux.jobs.runner import start
+from etatsgeneraux.stages import CELLS
+from workshops.models import Synthesis
+from workshops.permissions import versions_read_by
+
+from . import tasks
+
+
+def shown(user, synthesis, thematic, position):
+    """(syntheses printed, {id: PublishedVersion} printed instead of stored, unpublished)."""
+    from . import pdf as reports
+
+    syntheses = reports.report_syntheses(synthesis, user, thematic=thematic, position=position)
+    versions = versions_read_by(user, syntheses)
+    unpublished = reports.unpublished_changes(user, synthesis, versions)
+    return syntheses, versions, unpublished
+
+
+def text_size(syntheses):
+    """Characters in the statements of these syntheses (one query per column)."""
+    ids = [synthesis.pk for synthesis in syntheses]
+    return sum(
+        cell.model.objects.filter(row__section__synthesis_id__in=ids)
+        .order_by()
+        .aggregate(size=Sum(Length("text")))["size"]
+        or 0
+        for cell in CELLS.values()
+    )
+
+
+def renders_inline(syntheses):
+    limit = getattr(settings, "PDF_INLINE_MAX_CHARACTERS", 40_000)
+    return limit > 0 and text_size(syntheses) <= limit
+
+
+def background_render(request, synthesis, key, **variant):
+    """The pending render job of this PDF, or a new one."""
+    job_key = f"pdf:{key}"[:200]
+    job = Job.objects.pending().filter(key=job_key).first()
+    if job is None:
+        job = start(
+            "pdf",
+            tasks.render_pdf,
+            requested_by=request.user,
+            synthesis=synthesis,
+            key=job_key,
+            synthesis_id=synthesis.pk,
+            user_id=request.user.pk if request.user.is_authenticated else None,
+            url=request.get_full_path(),
+            **variant,
+        )
+    return job
+
+
+def on_content_changed(sender, synthesis, change, **kwargs):
+    """After the change commits, schedules the PDFs' warm-up (`schedule_warm_up`)."""
+    synthesis_id = synthesis.pk
+    transaction.on_commit(lambda: schedule_warm_up(synthesis_id))
+
+
+def schedule_warm_up(synthesis_id):
+    """One warm-up job per synthesis, run `PDF_WARM_DELAY` seconds (30 by default) after
+    the first change of a burst: the changes made meanwhile join it (debounce), since it
+    renders the content as it is when it runs."""
+    key = f"warm:{synthesis_id}"
+    if Job.objects.filter(key=key, status=Job.Status.QUEUED).exists():
+        return None
+    task = tasks.warm_pdfs
+    if task.get_backend().supports_defer:
+        delay = timedelta(seconds=getattr(settings, "PDF_WARM_DELAY", 30))
+        task = task.using(run_after=timezone.now() + delay)
+    return start(
+        "pdf-warm",
+        task,
+        synthesis=Synthesis.objects.get(pk=synthesis_id),
+        key=key,
+        synthesis_id=synthesis_id,
+    )
