@@ -10,7 +10,6 @@ it) and the version of the templates.
 import hashlib
 from pathlib import Path
 
-import weasyprint
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -61,7 +60,9 @@ def appendix_html(user, synthesis):
     return render_to_string("followup/appendix.html", report_context(user, synthesis))
 
 
-def _key(user, synthesis):
+def followup_key(user, synthesis):
+    """The follow-up PDF's cache key: this user's family of syntheses as changed, the
+    templates, and today (the « late » and « à relancer » lists move with the date)."""
     family = rollup.family_of(user, synthesis)
     stamps = "|".join(f"{s.pk}:{s.updated_at.isoformat()}" for s in family)
     text = "|".join(
@@ -79,13 +80,12 @@ def _templates_version():
 
 def render(user, synthesis):
     html = render_to_string(TEMPLATE, report_context(user, synthesis))
-    return weasyprint.HTML(
-        string=html, base_url=reports.REPORT_BASE_URL, url_fetcher=reports.StaticFilesFetcher()
-    ).write_pdf()
+    return reports.write_tagged_pdf(html)[0]
 
 
 def followup_pdf(user, synthesis):
-    key = _key(user, synthesis)
+    """The follow-up PDF, rendered into the cache if it is not there (commands, jobs)."""
+    key = followup_key(user, synthesis)
     cached = cache.get(key)
     if cached is None:
         cached = render(user, synthesis)
@@ -93,19 +93,28 @@ def followup_pdf(user, synthesis):
     return cached
 
 
-def synthesis_pdf_with_appendix(user, synthesis):
-    """The synthesis report (as this user reads it, annexes included) with the follow-up as
-    its last appendix; cached like both documents, under a key made of both keys."""
+def _shown(user, synthesis):
     syntheses = reports.report_syntheses(synthesis, user)
     versions = versions_read_by(user, syntheses)
     unpublished = reports.unpublished_changes(user, synthesis, versions)
+    return syntheses, versions, unpublished
+
+
+def appendix_key(user, synthesis):
+    """The key of the synthesis PDF with its follow-up appendix: both documents' keys."""
+    syntheses, versions, unpublished = _shown(user, synthesis)
     report_key = reports.pdf_key(syntheses, versions=versions, unpublished=unpublished)
-    key = (
-        "followup:appendix:"
-        + hashlib.sha256(f"{report_key}|{_key(user, synthesis)}".encode()).hexdigest()
-    )
+    both = f"{report_key}|{followup_key(user, synthesis)}"
+    return "followup:appendix:" + hashlib.sha256(both.encode()).hexdigest()
+
+
+def synthesis_pdf_with_appendix(user, synthesis):
+    """The synthesis report (as this user reads it, annexes included) with the follow-up as
+    its last appendix, rendered into the cache if it is not there."""
+    key = appendix_key(user, synthesis)
     cached = cache.get(key)
     if cached is None:
+        syntheses, versions, unpublished = _shown(user, synthesis)
         report = reports.build_report(
             synthesis, user, versions=versions, unpublished=unpublished, syntheses=syntheses
         )

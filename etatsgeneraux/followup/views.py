@@ -31,6 +31,7 @@ from actionplans.followup_forms import (
     WeightsForm,
 )
 from actionplans.models import Horizon
+from etatsgeneraux.reports.rendering import cached_or_rendered
 from workshops.models import Synthesis
 from workshops.permissions import (
     NOT_FOUND,
@@ -40,7 +41,7 @@ from workshops.permissions import (
 )
 from workshops.text import NBSP
 
-from . import charts, csvio, recording, rollup
+from . import charts, csvio, recording, rollup, tasks
 from . import pdf as followup_pdf
 from .recording import FollowUpError, ProgressChange, StaleFollowUp
 from .rollup import load_page_followup
@@ -504,22 +505,25 @@ def import_csv(request, synthesis):
 
 @followup_view()
 def pdf(request, synthesis):
-    rendered = followup_pdf.followup_pdf(request.user, synthesis)
-    response = HttpResponse(rendered, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"etat-d-avancement-{synthesis.slug}.pdf"
+    return cached_or_rendered(
+        request,
+        cache_key=followup_pdf.followup_key(request.user, synthesis),
+        task=tasks.render_followup_pdf,
+        filename=f"etat-d-avancement-{synthesis.slug}.pdf",
+        synthesis=synthesis,
+        synthesis_id=synthesis.pk,
     )
-    response["Cache-Control"] = "private, no-cache"
-    return response
 
 
 @followup_view()
 def synthesis_pdf(request, synthesis):
     """The synthesis PDF with the follow-up as its last appendix (the optional appendix)."""
-    rendered = followup_pdf.synthesis_pdf_with_appendix(request.user, synthesis)
-    response = HttpResponse(rendered, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{synthesis.slug}-avec-etat-d-avancement.pdf"
+    return cached_or_rendered(
+        request,
+        cache_key=followup_pdf.appendix_key(request.user, synthesis),
+        task=tasks.render_followup_pdf,
+        filename=f"{synthesis.slug}-avec-etat-d-avancement.pdf",
+        synthesis=synthesis,
+        synthesis_id=synthesis.pk,
+        appendix=True,
     )
-    response["Cache-Control"] = "private, no-cache"
-    return response

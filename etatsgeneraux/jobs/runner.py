@@ -60,6 +60,13 @@ def start(kind, task, *, requested_by=None, synthesis=None, key="", **kwargs):
     return job
 
 
+def join_or_start(kind, task, *, key, **options):
+    """The pending job doing this work (same `key`), or a new one: a second request for
+    the same document waits for the first render rather than starting its own."""
+    pending = Job.objects.pending().filter(key=key).first()
+    return pending or start(kind, task, key=key, **options)
+
+
 def execute(function, job_id, kwargs):
     """Runs one job: RUNNING, the function, then DONE with its result or FAILED."""
     job = Job.objects.filter(pk=job_id).first()

@@ -1,6 +1,8 @@
 """What supports each national proposal, region by region: the proposal page and the national
 synthesis document (HTML), each in a constant number of queries."""
 
+import hashlib
+
 from django.db.models import Exists, OuterRef
 
 from actionplans.models import NationalProposal, StatementGroup, StatementTag
@@ -73,3 +75,33 @@ def document(user):
             (thematic, items, [group for group in groups if group.thematic_id == thematic.pk])
         )
     return {"axes": axes}
+
+
+def document_key(user):
+    """The national PDF's cache key: who reads it (the statements they may read), the
+    templates, and the state of the proposals, tags, groups and syntheses it shows."""
+    from django.db.models import Count, Max
+
+    from etatsgeneraux.reports.pdf import template_version
+    from workshops.models import Synthesis
+
+    state = [
+        NationalProposal.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
+        StatementTag.objects.aggregate(n=Count("pk"), last=Max("tagged_at"), top=Max("pk")),
+        StatementGroup.objects.aggregate(
+            n=Count("pk"), last=Max("confirmed_at"), members=Count("members")
+        ),
+        Synthesis.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
+    ]
+    text = f"{user.pk}|{template_version()}|{state}"
+    return "national:pdf:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def render_pdf(user):
+    """The national synthesis as a tagged PDF, in the reports' house style."""
+    from django.template.loader import render_to_string
+
+    from etatsgeneraux.reports.pdf import write_tagged_pdf
+
+    context = document(user) | {"for_pdf": True, "user": user}
+    return write_tagged_pdf(render_to_string("national/document.html", context))[0]

@@ -315,21 +315,17 @@ def confirm_group(request):
 @require_safe
 @login_required
 def document_pdf(request):
-    """The national synthesis as a PDF (WeasyPrint, the reports' stylesheet and fetcher)."""
-    import weasyprint
-    from django.http import HttpResponse
-    from django.template.loader import render_to_string
+    """The national synthesis as a PDF, served from the cache or rendered in the background."""
+    from etatsgeneraux.reports.rendering import cached_or_rendered
 
-    from etatsgeneraux.reports.pdf import REPORT_BASE_URL, StaticFilesFetcher
+    from . import tasks
 
-    context = national_document.document(request.user) | {"for_pdf": True}
-    html = render_to_string("national/document.html", context, request=request)
-    pdf = weasyprint.HTML(
-        string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticFilesFetcher()
-    ).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="synthese-nationale.pdf"'
-    return response
+    return cached_or_rendered(
+        request,
+        cache_key=national_document.document_key(request.user),
+        task=tasks.render_national_pdf,
+        filename="synthese-nationale.pdf",
+    )
 
 
 @require_safe

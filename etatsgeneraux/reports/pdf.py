@@ -588,11 +588,9 @@ def _display_title(document, pdf):
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
 
-def render_pdf(report):
-    """Renders the report to PDF with WeasyPrint (no cache)."""
-    started = time.perf_counter()
-    html = render_html(report, for_pdf=True)
-    rendered = time.perf_counter()
+def write_tagged_pdf(html):
+    """(PDF bytes, page count) of an HTML document in the house style, tagged PDF/UA-1: every
+    PDF of the platform (syntheses, follow-up, national document) goes through here."""
     import weasyprint  # half a second: only where a PDF is rendered
 
     from .fetcher import REPORT_BASE_URL, StaticFilesFetcher
@@ -602,9 +600,18 @@ def render_pdf(report):
             string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticFilesFetcher()
         ).render()
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_display_title)
+    return pdf, len(document.pages)
+
+
+def render_pdf(report):
+    """Renders the report to PDF with WeasyPrint (no cache)."""
+    started = time.perf_counter()
+    html = render_html(report, for_pdf=True)
+    rendered = time.perf_counter()
+    pdf, pages = write_tagged_pdf(html)
     return RenderedPdf(
         pdf=pdf,
-        pages=len(document.pages),
+        pages=pages,
         html_seconds=rendered - started,
         pdf_seconds=time.perf_counter() - rendered,
     )

@@ -13,13 +13,17 @@ hands over the file.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Length
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from etatsgeneraux.jobs.models import Job
-from etatsgeneraux.jobs.runner import start
+from etatsgeneraux.jobs.runner import join_or_start, start
 from etatsgeneraux.stages import CELLS
 from workshops.models import Synthesis
 from workshops.permissions import versions_read_by
@@ -56,21 +60,42 @@ def renders_inline(syntheses):
 
 def background_render(request, synthesis, key, **variant):
     """The pending render job of this PDF, or a new one."""
-    job_key = f"pdf:{key}"[:200]
-    job = Job.objects.pending().filter(key=job_key).first()
-    if job is None:
-        job = start(
-            "pdf",
-            tasks.render_pdf,
-            requested_by=request.user,
-            synthesis=synthesis,
-            key=job_key,
-            synthesis_id=synthesis.pk,
-            user_id=request.user.pk if request.user.is_authenticated else None,
-            url=request.get_full_path(),
-            **variant,
-        )
-    return job
+    return join_or_start(
+        "pdf",
+        tasks.render_pdf,
+        key=f"pdf:{key}"[:200],
+        requested_by=request.user,
+        synthesis=synthesis,
+        synthesis_id=synthesis.pk,
+        user_id=request.user.pk if request.user.is_authenticated else None,
+        url=request.get_full_path(),
+        **variant,
+    )
+
+
+def cached_or_rendered(request, *, cache_key, task, filename, synthesis=None, **task_kwargs):
+    """The PDF cached under `cache_key` as a download, or else the progress page of the
+    background job that renders it into that cache: `task(job, cache_key=..., user_id=...,
+    url=..., **task_kwargs)`, run under `tasks.render_limits`. The follow-up and national
+    documents, like the syntheses' above the threshold, are never laid out in a request."""
+    data = cache.get(cache_key)
+    if data is not None:
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    job = join_or_start(
+        "pdf",
+        task,
+        key=f"pdf:{cache_key}"[:200],
+        requested_by=request.user,
+        synthesis=synthesis,
+        user_id=request.user.pk if request.user.is_authenticated else None,
+        url=request.get_full_path(),
+        cache_key=cache_key,
+        **task_kwargs,
+    )
+    return redirect(job)
 
 
 def on_content_changed(sender, synthesis, change, **kwargs):

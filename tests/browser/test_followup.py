@@ -35,7 +35,7 @@ def record_indicator(page, key, unit, initial, target, measurements):
 
 
 def test_a_facilitator_records_the_follow_up_and_a_referent_reads_it(
-    browser, live_demo, facilitator, referent
+    browser, live_demo, facilitator, referent, immediate_jobs
 ):
     indicators = list(
         Indicator.objects.filter(row__section__synthesis__slug=REGIONAL)
@@ -92,8 +92,13 @@ def test_a_facilitator_records_the_follow_up_and_a_referent_reads_it(
             reader.locator(f"#indicateur-{indicators[1][0]}").get_by_text("27\u00a0%")
         ).to_be_visible()
 
-        with reader.expect_download() as download:
-            reader.get_by_role("link", name="Télécharger l’état d’avancement (PDF)").click()
+        # The PDF is rendered by a background job (run at once here): the link leads to
+        # its progress page, which then hands over the file.
+        with reader.expect_download(timeout=60_000) as download:
+            reader.get_by_role("link", name="Télécharger l’état d’avancement (PDF)").click(
+                no_wait_after=True
+            )
+        expect(reader.get_by_role("heading", name=re.compile("Préparation du PDF"))).to_be_visible()
         pdf = PdfReader(download.value.path())
         text = "\n".join(page_.extract_text() for page_ in pdf.pages)
         assert "État d’avancement" in text

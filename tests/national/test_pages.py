@@ -87,12 +87,16 @@ def test_national_pages_ask_for_a_login(client):
 
 
 @pytest.mark.slow
-def test_the_national_document_downloads_as_a_pdf(reference_data, national_client):
+def test_the_national_document_is_rendered_in_the_background_then_downloaded(
+    reference_data, national_client, immediate_jobs, django_capture_on_commit_callbacks
+):
     from io import BytesIO
 
+    from django.core.cache import cache
     from pypdf import PdfReader
 
     from actionplans.models import IndexedStatement, NationalProposal, StatementTag
+    from etatsgeneraux.jobs.models import Job
 
     eighteen_regions(sections=1)
     proposal = NationalProposal.objects.create(
@@ -102,10 +106,20 @@ def test_the_national_document_downloads_as_a_pdf(reference_data, national_clien
     StatementTag.objects.create(
         proposal=proposal, kind=entry.kind, object_id=entry.object_id, synthesis=entry.synthesis
     )
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        started = national_client.get("/national/document/pdf/")
+    job = Job.objects.get(kind="pdf")
+    assert started.status_code == 302 and started.url == job.get_absolute_url()
+    assert job.status == Job.Status.DONE, job.error
     response = national_client.get("/national/document/pdf/")
     assert response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    pdf = PdfReader(BytesIO(response.content))
+    assert "/StructTreeRoot" in pdf.trailer["/Root"]
+    text = "".join(page.extract_text() for page in pdf.pages)
     assert "Proposition 7" in text and entry.text in text
+    StatementTag.objects.filter(proposal=proposal).delete()
+    assert national_client.get("/national/document/pdf/").status_code == 302  # stale: again
 
 
 def test_grouping_runs_in_the_background_and_a_person_confirms_a_group(
