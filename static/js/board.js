@@ -520,10 +520,29 @@
     window.history.replaceState(window.history.state, "", url);
   }
 
-  function selectTab(tab, focus) {
+  // The DSFR picks the tab shown at load a few frames after it, and would undo a choice made
+  // before: until then (its group's index is -1), a choice waits for it, one frame at a time.
+  function dsfrIsChoosingTheFirstTab() {
+    var group = window.dsfr && board.querySelector(".fr-tabs");
+    var instance = group && window.dsfr(group);
+    return Boolean(instance && instance.tabsGroup && instance.tabsGroup.index === -1);
+  }
+
+  function selectTab(tab, focus, frames) {
+    frames = frames || 0;
+    if (frames < 120 && dsfrIsChoosingTheFirstTab()) {
+      if (focus) {
+        tab.focus();
+      }
+      window.requestAnimationFrame(function () {
+        selectTab(tab, focus, frames + 1);
+      });
+      return;
+    }
     var panel = document.getElementById(tab.getAttribute("aria-controls"));
-    if (window.dsfr && panel) {
-      window.dsfr(panel).tabPanel.disclose();
+    var instance = window.dsfr && panel ? window.dsfr(panel) : null;
+    if (instance && instance.tabPanel) {
+      instance.tabPanel.disclose();
     } else {
       tabs.forEach(function (other) {
         var selected = other === tab;

@@ -189,6 +189,39 @@ def test_arrow_keys_home_and_end_move_the_focus_with_the_selected_stage(page, bo
     assert inside, focused_id(page)
 
 
+# Pressed in the page the moment the DSFR has built its tabs group, before it picks the tab
+# shown at load (its index is still -1 then).
+PRESS_ARROW_RIGHT_BEFORE_THE_DSFR_PICKS_A_TAB = """
+  (function poll() {
+    const group = document.querySelector('.fr-tabs');
+    const instance = group && window.dsfr && window.dsfr(group);
+    if (instance && instance.tabsGroup && instance.tabsGroup.index === -1) {
+      const tab = document.getElementById('tab-diagnostic');
+      tab.focus();
+      tab.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
+      window.pressedBeforeTheDsfrPickedATab = true;
+    } else if (!instance || !instance.tabsGroup) {
+      setTimeout(poll, 0);
+    }
+  })();
+"""
+
+
+def test_an_arrow_key_pressed_while_the_page_loads_selects_the_next_stage_for_good(page, board):
+    """The DSFR picks the tab shown at load a few frames after building the tabs, and used to
+    undo a keyboard user's quicker choice: the focus moved, the selection went back."""
+    page.add_init_script(PRESS_ARROW_RIGHT_BEFORE_THE_DSFR_PICKS_A_TAB)
+    page.goto(board_url(board))
+    assert page.evaluate("() => window.pressedBeforeTheDsfrPickedATab") is True
+    page.wait_for_timeout(500)  # long past the DSFR's choice
+    tab = page.locator("#tab-projections")
+    expect(tab).to_be_focused()
+    expect(tab).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#tab-diagnostic")).to_have_attribute("aria-selected", "false")
+    expect(page.locator("#stage-projections")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"etape=projections"))
+
+
 # Defect 3: « Ajouter une ligne » --------------------------------------------------------------
 
 
