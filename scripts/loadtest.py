@@ -5,6 +5,11 @@ For each number of users: a fresh throw-away PostgreSQL database (its name conta
 gunicorn, the PDF cache warmed once, locust headless bounded in time and in requests, then
 the count of lost edits (manage.py check_load_test). Usage: make loadtest, or
     .venv/bin/python scripts/loadtest.py --users 10 50 --run-time 60
+
+--tempete runs the PDF storm instead: gunicorn and two job workers as `make serve` starts
+them, five cold PDFs of a 2 000-statement synthesis asked at once by a referent, and five
+readers loading pages meanwhile; it prints the pages' p50/p95, the 5xx and timeouts, how
+long the PDF requests took to answer, and how each render ended.
 """
 
 import argparse
@@ -15,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -43,6 +49,8 @@ def parse_args():
         help="workers de gunicorn (par défaut : WEB_CONCURRENCY ou 2 × cœurs + 1)",
     )
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--tempete", action="store_true", help="la tempête de PDF (voir plus haut)")
+    parser.add_argument("--job-workers", type=int, default=2)
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -79,9 +87,8 @@ def wait_until_up(url, seconds=60):
     sys.exit(f"gunicorn ne répond pas sur {url}.")
 
 
-def warm_up(base, scenario):
-    """Each PDF is rendered once before the run, so referents download cached copies, and
-    every worker serves each page a few times (a server in use is not freshly started)."""
+def logged_in(base, scenario):
+    """A session logged in as the scenario's referent."""
     session = requests.Session()
     session.get(base + scenario["login"])
     session.post(
@@ -92,6 +99,13 @@ def warm_up(base, scenario):
         },
         headers={"Referer": base + scenario["login"]},
     )
+    return session
+
+
+def warm_up(base, scenario):
+    """Each PDF is rendered once before the run, so referents download cached copies, and
+    every worker serves each page a few times (a server in use is not freshly started)."""
+    session = logged_in(base, scenario)
     for url in scenario["pdfs"]:
         response = session.get(base + url, timeout=300)
         if response.status_code != 200 or not response.content.startswith(b"%PDF"):
@@ -100,6 +114,95 @@ def warm_up(base, scenario):
     for _ in range(10):
         for url in pages:
             session.get(base + url, timeout=60)
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0
+
+
+STORM_READERS = 5
+STORM_LIMIT_SECONDS = 600
+
+
+def storm(base, scenario):
+    """Five cold PDFs asked at once while five readers load pages, until every render has
+    ended (or STORM_LIMIT_SECONDS): nothing may time out, pages keep a p95 under a second."""
+    ended = threading.Event()
+    pages, errors, timeouts = [], [], []
+
+    def read():
+        session = logged_in(base, scenario)
+        while not ended.is_set():
+            for url in scenario["reading"]:
+                started = time.monotonic()
+                try:
+                    response = session.get(base + url, timeout=30)
+                except requests.Timeout:
+                    timeouts.append(url)
+                    continue
+                pages.append(time.monotonic() - started)
+                if response.status_code >= 500:
+                    errors.append((url, response.status_code))
+
+    pdf_answers, jobs = [], []
+
+    def ask(url):
+        session = logged_in(base, scenario)
+        started = time.monotonic()
+        try:
+            response = session.get(base + url, timeout=30, allow_redirects=False)
+        except requests.Timeout:
+            timeouts.append(url)
+            return
+        pdf_answers.append(time.monotonic() - started)
+        if response.status_code >= 500:
+            errors.append((url, response.status_code))
+        elif response.status_code == 302:
+            jobs.append((session, response.headers["Location"], time.monotonic()))
+
+    readers = [threading.Thread(target=read) for _ in range(STORM_READERS)]
+    for reader in readers:
+        reader.start()
+    time.sleep(3)  # the readers' pace before the storm
+    askers = [threading.Thread(target=ask, args=(url,)) for url in scenario["storm_pdfs"]]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join()
+    outcomes = {}
+    deadline = time.monotonic() + STORM_LIMIT_SECONDS
+    while len(outcomes) < len(jobs) and time.monotonic() < deadline:
+        for session, location, asked in jobs:
+            if location in outcomes:
+                continue
+            page = session.get(base + location, timeout=30)
+            if page.status_code >= 500:
+                errors.append((location, page.status_code))
+            if "job--finished" in page.text:
+                failed = "fr-alert--error" in page.text or "Échec" in page.text
+                outcomes[location] = ("échec" if failed else "fait", time.monotonic() - asked)
+        time.sleep(2)
+    ended.set()
+    for reader in readers:
+        reader.join()
+    print(f"\nTempête de PDF : {len(scenario['storm_pdfs'])} PDF froids, {STORM_READERS} lecteurs")
+    print(
+        f"- pages : {len(pages)} requêtes, p50 {percentile(pages, 0.5) * 1000:.0f} ms, "
+        f"p95 {percentile(pages, 0.95) * 1000:.0f} ms"
+    )
+    print(
+        "- demandes de PDF : réponse (page d’avancement) en "
+        + ", ".join(f"{seconds * 1000:.0f}" for seconds in sorted(pdf_answers))
+        + " ms"
+    )
+    for location, (state, seconds) in sorted(outcomes.items()):
+        print(f"- rendu {location} : {state} en {seconds:.0f} s")
+    unfinished = len(jobs) - len(outcomes)
+    print(f"- rendus non terminés après {STORM_LIMIT_SECONDS} s : {unfinished}")
+    print(f"- erreurs 5xx : {len(errors)} ; délais dépassés : {len(timeouts)}")
+    ok = not errors and not timeouts and percentile(pages, 0.95) < 1.0 and not unfinished
+    return {"storm": True, "ok": ok}
 
 
 def one_run(args, users):
@@ -124,6 +227,11 @@ def one_run(args, users):
     log = open(run_dir / "gunicorn.log", "w")  # noqa: SIM115 (closed after the server stops)
     server = subprocess.Popen(
         [
+            PYTHON,
+            str(ROOT / "scripts" / "with_workers.py"),
+            "--workers",
+            str(args.job_workers),
+            "--",
             str(BIN / "gunicorn"),
             "--config",
             str(ROOT / "etatsgeneraux" / "gunicorn.conf.py"),
@@ -140,6 +248,8 @@ def one_run(args, users):
     try:
         wait_until_up(base + "/")
         warm_up(base, scenario)
+        if args.tempete:
+            return storm(base, scenario)
         ledger = run_dir / "ledger.json"
         locust = subprocess.run(
             [
@@ -202,6 +312,8 @@ def main():
         env={**os.environ, "DEBUG": "", "SECRET_KEY": "collectstatic-only", "HTTPS": "0"},
         check=True,
     )
+    if args.tempete:
+        sys.exit(0 if one_run(args, args.users[0])["ok"] else 1)
     results = [one_run(args, users) for users in args.users]
     print(
         "\n| utilisateurs | mesure | durée (s) | requêtes/s | pages p50 / p95 (ms) "

@@ -104,3 +104,13 @@ def test_an_acknowledged_edit_missing_from_the_database_is_counted_as_lost(scena
     assert len(lost) == 3
     assert any("Texte confirmé mais jamais écrit" in line for line in lost)
     assert any("2 enregistrement(s) confirmé(s), 0 version(s)" in line for line in lost)
+
+
+def test_the_scenario_prepares_the_pdf_storm(scenario):
+    """`make loadtest LOADTEST_ARGS=--tempete`: five different cold PDFs of a synthesis of
+    2 000 statements of 2 000 characters, the size that once took the workers down."""
+    storm = json.loads(scenario.read_text(encoding="utf-8"))["storm_pdfs"]
+    assert len(set(storm)) == 5
+    statements = Irritant.objects.filter(row__section__synthesis__slug="tempete-charge")
+    assert statements.count() == prepare_load_test.STORM_STATEMENTS == 2_000
+    assert {len(text) for text in statements.values_list("text", flat=True)} == {2_000}

@@ -35,6 +35,11 @@ LOAD_TEST_MARK = "charge"
 WORKSHOP_SLUG = "atelier-charge"
 FACILITATOR, REFERENT = "charge-animatrice", "charge-referent"
 SHARED_STATEMENTS = 3
+# The PDF storm (issue « hostile load »): a synthesis at the size that once took a worker
+# down, 2 000 statements of 2 000 characters, whose PDFs nobody has downloaded yet.
+STORM_SLUG = "tempete-charge"
+STORM_STATEMENTS = 2_000
+STORM_TEXT_LENGTH = 2_000
 ROWS_PER_THEMATIC = 12  # one row per simulated facilitator, spread over the five boards
 
 
@@ -70,6 +75,7 @@ class Command(BaseCommand):
             workshop = self._workshop()
             rows = self._rows(workshop)
             shared = self._shared_statements(workshop)
+            storm = self._storm()
         scenario = {
             "accounts": accounts,
             "login": reverse("login"),
@@ -77,6 +83,7 @@ class Command(BaseCommand):
             "pdfs": self._pdf_urls(),
             "rows": rows,
             "shared": shared,
+            "storm_pdfs": storm,
         }
         path = Path(output)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,6 +161,34 @@ class Command(BaseCommand):
                 Irritant.objects.create(row=row, text=f"Énoncé partagé n°{n}")
                 for n in range(1, SHARED_STATEMENTS + 1)
             )
+        ]
+
+    def _storm(self):
+        """The storm synthesis (a draft of Pays de la Loire, which the referent reads) and
+        five different PDFs of it: the whole and one per thematic but the last."""
+        storm, _ = Synthesis.objects.get_or_create(
+            slug=STORM_SLUG,
+            defaults={
+                "title": "Tempête de PDF",
+                "year": 2020,
+                "region": Region.objects.get(code="pays-de-la-loire"),
+            },
+        )
+        sections = []
+        for thematic in Thematic.objects.order_by("number"):
+            section, _ = ThematicSection.objects.get_or_create(synthesis=storm, thematic=thematic)
+            sections.append(section)
+        rows = [DiagnosticRow.objects.create(section=section) for section in sections]
+        words = ("équipement maintenance formation usages numérique établissement " * 40)[
+            : STORM_TEXT_LENGTH - 5
+        ]
+        Irritant.objects.bulk_create(
+            Irritant(row=rows[n % len(rows)], position=n // len(rows) + 1, text=f"{n:04d} {words}")
+            for n in range(STORM_STATEMENTS)
+        )
+        return [reverse("reports:synthesis_pdf", args=[STORM_SLUG])] + [
+            reverse("reports:thematic_pdf", args=[STORM_SLUG, section.thematic.number])
+            for section in sections[:4]
         ]
 
     def _reading_urls(self):
