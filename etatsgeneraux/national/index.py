@@ -116,8 +116,13 @@ def entries_of(synthesis, section_ids=None):
 
 
 def index_synthesis(synthesis, section_ids=None):
-    """Replaces the entries of a synthesis (of these sections) by what it says now."""
+    """Replaces the entries of a synthesis (of these sections) by what it says now.
+
+    Under the synthesis's row lock: two changes committed at the same moment re-index in
+    turn, the second one deleting what the first inserted, instead of both inserting the
+    same statements (a unique violation on PostgreSQL)."""
     with transaction.atomic():
+        synthesis.lock()
         stale = IndexedStatement.objects.filter(synthesis=synthesis)
         if section_ids is not None:
             from workshops.models import ThematicSection
@@ -154,7 +159,9 @@ def rebuild(progress=None):
 
 def _reindex_on_commit(sender, synthesis, change, **kwargs):
     sections = None if change.sections is None else list(change.sections)
-    transaction.on_commit(lambda: index_synthesis(synthesis, sections))
+    # robust: the change is committed by then; a failed re-index is logged (and repaired by
+    # the next change or `rebuild_search_index`), it never turns the saved change into an error.
+    transaction.on_commit(lambda: index_synthesis(synthesis, sections), robust=True)
 
 
 def connect_signals():

@@ -101,7 +101,7 @@ def cached_or_rendered(request, *, cache_key, task, filename, synthesis=None, **
 def on_content_changed(sender, synthesis, change, **kwargs):
     """After the change commits, schedules the PDFs' warm-up (`schedule_warm_up`)."""
     synthesis_id = synthesis.pk
-    transaction.on_commit(lambda: schedule_warm_up(synthesis_id))
+    transaction.on_commit(lambda: schedule_warm_up(synthesis_id), robust=True)
 
 
 def schedule_warm_up(synthesis_id):

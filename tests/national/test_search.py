@@ -3,6 +3,7 @@ import io
 import re
 
 import pytest
+from django.db import IntegrityError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +69,26 @@ def test_the_index_follows_every_change_of_a_synthesis(
         )
         == 1
     )
+
+
+def test_a_failed_re_index_after_the_commit_is_logged_and_never_fails_the_saved_change(
+    indexed_demo, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """The index is derived data, re-built after the change commits: its failure (two
+    changes re-indexing at once used to collide on PostgreSQL) must not make the saved
+    change answer an error."""
+
+    def collide(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(index, "index_synthesis", collide)
+    irritant = Irritant.objects.get(text="Maintenance des matériels")
+    section = irritant.row.section
+    with django_capture_on_commit_callbacks(execute=True), changing(section.synthesis) as change:
+        change.sections = [section.pk]
+        Irritant.objects.create(row=irritant.row, text="Réparation des tablettes en panne")
+    assert Irritant.objects.filter(text="Réparation des tablettes en panne").exists()
+    assert any("on_commit" in record.getMessage() for record in caplog.records)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
