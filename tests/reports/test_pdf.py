@@ -1,7 +1,9 @@
 """The synthesis report: the HTML preview and the PDF, rendered for real with WeasyPrint."""
 
 import io
+import logging
 import re
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -87,6 +89,20 @@ def printed_statements(synthesis_slugs, thematic=None):
     return [statement.report_text for statement in report_statements]
 
 
+@contextmanager
+def weasyprint_warnings():
+    """The messages WeasyPrint logs meanwhile (a stylesheet it cannot read, a missing image)."""
+    messages = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+
+
 @pytest.fixture(scope="module")
 def regional_pdf(django_db_setup, django_db_blocker):
     """The real Pays de la Loire PDF, downloaded once by an anonymous visitor.
@@ -97,7 +113,8 @@ def regional_pdf(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), override_settings(CACHES=LOCMEM), transaction.atomic():
         call_command("loaddata", REFERENCE_FIXTURE, verbosity=0)
         call_command("loaddata", DEMO_FIXTURE, verbosity=0)
-        response = Client().get(reverse("reports:synthesis_pdf", args=[REGIONAL]))
+        with weasyprint_warnings() as warnings:
+            response = Client().get(reverse("reports:synthesis_pdf", args=[REGIONAL]))
         regional_synthesis = Synthesis.objects.get(slug=REGIONAL)
         data = SimpleNamespace(
             response=response,
@@ -121,6 +138,7 @@ def regional_pdf(django_db_setup, django_db_blocker):
                 )
             ),
             sessions=list(regional_synthesis.sessions.values_list("title", flat=True)),
+            warnings=warnings,
         )
         transaction.set_rollback(True)
     data.reader = PdfReader(io.BytesIO(data.pdf))
@@ -211,6 +229,11 @@ def test_the_pdf_of_the_regional_synthesis_holds_every_statement_of_the_fixture(
 
 
 @whole_regional_pdf
+def test_the_renderer_reads_every_rule_of_the_pdf_stylesheets_without_a_warning(regional_pdf):
+    """A warning at every render fills the production logs (one CSS rule was screen-only)."""
+    assert regional_pdf.warnings == []
+
+
 def test_the_pdf_downloads_as_an_attachment_named_after_the_synthesis(regional_pdf):
     assert regional_pdf.response["Content-Disposition"] == (
         'attachment; filename="synthese-pays-de-la-loire-2020.pdf"'
