@@ -131,34 +131,31 @@ def storm(base, scenario):
     ended = threading.Event()
     pages, errors, timeouts = [], [], []
 
+    def timed_get(session, url, times, **options):
+        """The answer (None after a timeout), its time added to `times`, a 5xx to `errors`."""
+        started = time.monotonic()
+        try:
+            response = session.get(base + url, timeout=30, **options)
+        except requests.Timeout:
+            timeouts.append(url)
+            return None
+        times.append(time.monotonic() - started)
+        if response.status_code >= 500:
+            errors.append((url, response.status_code))
+        return response
+
     def read():
         session = logged_in(base, scenario)
         while not ended.is_set():
             for url in scenario["reading"]:
-                started = time.monotonic()
-                try:
-                    response = session.get(base + url, timeout=30)
-                except requests.Timeout:
-                    timeouts.append(url)
-                    continue
-                pages.append(time.monotonic() - started)
-                if response.status_code >= 500:
-                    errors.append((url, response.status_code))
+                timed_get(session, url, pages)
 
     pdf_answers, jobs = [], []
 
     def ask(url):
         session = logged_in(base, scenario)
-        started = time.monotonic()
-        try:
-            response = session.get(base + url, timeout=30, allow_redirects=False)
-        except requests.Timeout:
-            timeouts.append(url)
-            return
-        pdf_answers.append(time.monotonic() - started)
-        if response.status_code >= 500:
-            errors.append((url, response.status_code))
-        elif response.status_code == 302:
+        response = timed_get(session, url, pdf_answers, allow_redirects=False)
+        if response is not None and response.status_code == 302:
             jobs.append((session, response.headers["Location"], time.monotonic()))
 
     readers = [threading.Thread(target=read) for _ in range(STORM_READERS)]

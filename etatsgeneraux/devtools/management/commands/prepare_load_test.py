@@ -110,15 +110,20 @@ class Command(BaseCommand):
             )
         return {"username": username, "password": password}
 
-    def _workshop(self):
-        workshop, _ = Synthesis.objects.get_or_create(
-            slug=WORKSHOP_SLUG,
+    def _draft(self, slug, title):
+        """A draft synthesis of Pays de la Loire (its facilitators write, its referents read)."""
+        synthesis, _ = Synthesis.objects.get_or_create(
+            slug=slug,
             defaults={
-                "title": "Atelier de charge",
+                "title": title,
                 "year": 2020,
                 "region": Region.objects.get(code="pays-de-la-loire"),
             },
         )
+        return synthesis
+
+    def _workshop(self):
+        workshop = self._draft(WORKSHOP_SLUG, "Atelier de charge")
         for thematic in Thematic.objects.all():
             ThematicSection.objects.get_or_create(synthesis=workshop, thematic=thematic)
         return workshop
@@ -166,14 +171,7 @@ class Command(BaseCommand):
     def _storm(self):
         """The storm synthesis (a draft of Pays de la Loire, which the referent reads) and
         five different PDFs of it: the whole and one per thematic but the last."""
-        storm, _ = Synthesis.objects.get_or_create(
-            slug=STORM_SLUG,
-            defaults={
-                "title": "Tempête de PDF",
-                "year": 2020,
-                "region": Region.objects.get(code="pays-de-la-loire"),
-            },
-        )
+        storm = self._draft(STORM_SLUG, "Tempête de PDF")
         sections = []
         for thematic in Thematic.objects.order_by("number"):
             section, _ = ThematicSection.objects.get_or_create(synthesis=storm, thematic=thematic)
