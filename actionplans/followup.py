@@ -19,15 +19,13 @@ from django.utils import timezone
 from workshops.historical import ContentHistory
 from workshops.models import Synthesis, Versioned
 
-from .models import Action, Horizon, Indicator
+from .horizons import HORIZON_YEARS
 
 MAX_WEIGHT = 100
 WEIGHT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(MAX_WEIGHT)]
 PROGRESS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 # Values of indicators: up to a billion, with up to four decimals (a rate, a count, euros).
 VALUE_DIGITS = {"max_digits": 14, "decimal_places": 4}
-# « Court, moyen, long terme » as a proposed due date: years after the start.
-HORIZON_YEARS = {Horizon.SHORT: 1, Horizon.MEDIUM: 3, Horizon.LONG: 5}
 DEFAULT_STALE_DAYS = 60
 
 
@@ -65,7 +63,10 @@ class ActionProgress(Versioned):
     """Where an action (Comment) stands: its status, progress, pilot and dates."""
 
     action = models.OneToOneField(
-        Action, on_delete=models.CASCADE, related_name="progress", verbose_name="action"
+        "actionplans.Action",
+        on_delete=models.CASCADE,
+        related_name="progress",
+        verbose_name="action",
     )
     status = models.CharField(
         "statut", max_length=12, choices=Status.choices, default=Status.TO_START
@@ -137,7 +138,10 @@ class JournalEntry(models.Model):
     entry)."""
 
     action = models.ForeignKey(
-        Action, on_delete=models.CASCADE, related_name="journal", verbose_name="action"
+        "actionplans.Action",
+        on_delete=models.CASCADE,
+        related_name="journal",
+        verbose_name="action",
     )
     created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
     author = models.ForeignKey(
@@ -179,7 +183,10 @@ class IndicatorTarget(Versioned):
     """
 
     indicator = models.OneToOneField(
-        Indicator, on_delete=models.CASCADE, related_name="target", verbose_name="indicateur"
+        "actionplans.Indicator",
+        on_delete=models.CASCADE,
+        related_name="target",
+        verbose_name="indicateur",
     )
     qualitative = models.BooleanField(
         "qualitatif", default=False, help_text="Suivi par des notes datées, sans valeurs."
@@ -234,7 +241,10 @@ class Measurement(models.Model):
     """A dated value of an indicator (or a dated note, for a qualitative one); never edited."""
 
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="measurements", verbose_name="indicateur"
+        "actionplans.Indicator",
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        verbose_name="indicateur",
     )
     date = models.DateField("date")
     value = models.DecimalField("valeur", null=True, blank=True, **VALUE_DIGITS)

@@ -21,11 +21,7 @@ from workshops.models import (
     unique_position,
 )
 
-
-class Horizon(models.TextChoices):
-    SHORT = "court", "Court terme"
-    MEDIUM = "moyen", "Moyen terme"
-    LONG = "long", "Long terme"
+from .horizons import Horizon
 
 
 def new_followup_key(prefix):

@@ -500,6 +500,14 @@ def report_syntheses(synthesis, user, *, thematic=None, position=None):
     return [synthesis, *annexes]
 
 
+def shown_to(user, synthesis, thematic=None, position=None):
+    """What this user's PDF of the synthesis prints: (syntheses, {id: PublishedVersion}
+    printed instead of the stored content, whether it holds changes not published yet)."""
+    syntheses = report_syntheses(synthesis, user, thematic=thematic, position=position)
+    versions = versions_read_by(user, syntheses)
+    return syntheses, versions, unpublished_changes(user, synthesis, versions)
+
+
 def pdf_key(syntheses, *, thematic=None, position=None, versions=None, unpublished=False):
     """The cache key of a report's PDF: its content, its variant, the template version."""
     if thematic is not None:

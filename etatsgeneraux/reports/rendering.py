@@ -26,19 +26,8 @@ from etatsgeneraux.jobs.models import Job
 from etatsgeneraux.jobs.runner import join_or_start, start
 from etatsgeneraux.stages import CELLS
 from workshops.models import Synthesis
-from workshops.permissions import versions_read_by
 
 from . import tasks
-
-
-def shown(user, synthesis, thematic, position):
-    """(syntheses printed, {id: PublishedVersion} printed instead of stored, unpublished)."""
-    from . import pdf as reports
-
-    syntheses = reports.report_syntheses(synthesis, user, thematic=thematic, position=position)
-    versions = versions_read_by(user, syntheses)
-    unpublished = reports.unpublished_changes(user, synthesis, versions)
-    return syntheses, versions, unpublished
 
 
 def text_size(syntheses):

@@ -75,7 +75,6 @@ def render_limits():
 def render_pdf(job, *, synthesis_id, user_id, url, thematic=None, position=None, version=None):
     """Renders the PDF the user asked for, as they read it, into the shared PDF cache."""
     from . import pdf as reports
-    from .rendering import shown
 
     synthesis = Synthesis.objects.filter(pk=synthesis_id).first()
     if synthesis is None:
@@ -91,10 +90,10 @@ def render_pdf(job, *, synthesis_id, user_id, url, thematic=None, position=None,
             report = reports.build_proposal_report(
                 synthesis,
                 position,
-                version=shown(user, synthesis, None, position)[1].get(synthesis.pk),
+                version=reports.shown_to(user, synthesis, position=position)[1].get(synthesis.pk),
             )
         else:
-            syntheses, versions, unpublished = shown(user, synthesis, thematic, None)
+            syntheses, versions, unpublished = reports.shown_to(user, synthesis, thematic)
             report = reports.build_report(
                 synthesis,
                 user,
@@ -120,7 +119,6 @@ def warm_pdfs(job, *, synthesis_id):
     """After a change (debounced), renders the whole-synthesis PDF again as read by those who
     last asked for it (and by visitors if it is published), so that downloads come warm."""
     from . import pdf as reports
-    from .rendering import shown
 
     synthesis = Synthesis.objects.filter(pk=synthesis_id).first()
     if synthesis is None or synthesis.is_archived:
@@ -138,7 +136,7 @@ def warm_pdfs(job, *, synthesis_id):
     rendered = 0
     for done, user in enumerate(readers):
         job.report(100 * done // max(1, len(readers)), "Mise à jour des PDF…")
-        syntheses, versions, unpublished = shown(user, synthesis, None, None)
+        syntheses, versions, unpublished = reports.shown_to(user, synthesis)
         key = reports.pdf_key(syntheses, versions=versions, unpublished=unpublished)
         if reports.cached_pdf(key) is not None:
             continue

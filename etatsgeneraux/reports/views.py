@@ -109,7 +109,7 @@ def _pdf(request, synthesis, build, *, thematic=None, position=None, version=Non
 
 
 def _shown(request, synthesis, thematic, position):
-    return rendering.shown(request.user, synthesis, thematic, position)
+    return reports.shown_to(request.user, synthesis, thematic, position)
 
 
 def _build_proposal(synthesis, position, *, versions, unpublished=False, syntheses=None):

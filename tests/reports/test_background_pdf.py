@@ -110,7 +110,6 @@ def test_changes_schedule_one_debounced_warm_up_that_renders_the_pdfs_again(
 ):
     from etatsgeneraux.reports import pdf as reports
     from etatsgeneraux.reports import tasks
-    from etatsgeneraux.reports.rendering import shown
     from tests.board.test_board import HTMX, cell_url
     from workshops.models import DiagnosticRow
 
@@ -132,7 +131,7 @@ def test_changes_schedule_one_debounced_warm_up_that_renders_the_pdfs_again(
     warm_up.refresh_from_db()
     assert warm_up.status == Job.Status.DONE, warm_up.error
     assert warm_up.result == {"rendered": 1}
-    syntheses, versions, unpublished = shown(referent, synthesis, None, None)
+    syntheses, versions, unpublished = reports.shown_to(referent, synthesis)
     key = reports.pdf_key(syntheses, versions=versions, unpublished=unpublished)
     assert reports.cached_pdf(key) is not None
     response = factories.logged_in(referent).get(
