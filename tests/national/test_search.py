@@ -54,14 +54,20 @@ def test_other_users_search_only_what_they_read(indexed_demo, client):
     assert results(client.get(SEARCH, {"q": "maintenance"})) == []
 
 
+def add_beside_maintenance(text, capture_on_commit_callbacks):
+    """Adds an irritant in the row of « Maintenance des matériels », as the board does (one
+    change of its section), running what waits for the commit."""
+    irritant = Irritant.objects.get(text="Maintenance des matériels")
+    section = irritant.row.section
+    with capture_on_commit_callbacks(execute=True), changing(section.synthesis) as change:
+        change.sections = [section.pk]
+        Irritant.objects.create(row=irritant.row, text=text)
+
+
 def test_the_index_follows_every_change_of_a_synthesis(
     indexed_demo, national_client, django_capture_on_commit_callbacks
 ):
-    irritant = Irritant.objects.get(text="Maintenance des matériels")
-    section = irritant.row.section
-    with django_capture_on_commit_callbacks(execute=True), changing(section.synthesis) as change:
-        change.sections = [section.pk]
-        Irritant.objects.create(row=irritant.row, text="Réparation des tablettes en panne")
+    add_beside_maintenance("Réparation des tablettes en panne", django_capture_on_commit_callbacks)
     assert IndexedStatement.objects.filter(text="Réparation des tablettes en panne").exists()
     assert (
         results(national_client.get(SEARCH, {"q": "maintenance matériel"})).count(
@@ -82,11 +88,7 @@ def test_a_failed_re_index_after_the_commit_is_logged_and_never_fails_the_saved_
         raise IntegrityError("duplicate key value violates unique constraint")
 
     monkeypatch.setattr(index, "index_synthesis", collide)
-    irritant = Irritant.objects.get(text="Maintenance des matériels")
-    section = irritant.row.section
-    with django_capture_on_commit_callbacks(execute=True), changing(section.synthesis) as change:
-        change.sections = [section.pk]
-        Irritant.objects.create(row=irritant.row, text="Réparation des tablettes en panne")
+    add_beside_maintenance("Réparation des tablettes en panne", django_capture_on_commit_callbacks)
     assert Irritant.objects.filter(text="Réparation des tablettes en panne").exists()
     assert any("on_commit" in record.getMessage() for record in caplog.records)
 
