@@ -4,10 +4,10 @@ A cached PDF is served at once. A cold one is rendered in the request only when 
 statements hold at most `PDF_INLINE_MAX_CHARACTERS` characters (40 000 by default: the
 shipped Pays de la Loire synthesis, annexes included, holds 29 546 and renders cold in a
 few seconds, as before; the 2 000 statements of 2 000 characters that took a worker down
-hold 4 million; 0 sends every cold PDF to the background); otherwise the
-request starts a background render (`tasks.render_pdf`), or joins the one already pending
-for the same content (one job per PDF key), and sends to its progress page, which then
-hands over the file.
+hold 4 million; 0 sends every cold PDF to the background) and no render of it is pending
+(a change schedules one); otherwise the request starts a background render
+(`tasks.render_pdf`), or joins the one already pending for the same content (one job per
+PDF key), and sends to its progress page, which then hands over the file.
 """
 
 from datetime import timedelta
@@ -43,8 +43,17 @@ def text_size(syntheses):
 
 
 def renders_inline(syntheses):
+    """Small enough for the request, and no render of these syntheses pending: right after a
+    change (its warm-up waits `PDF_WARM_DELAY`), the readers who download at once share one
+    background render and see its progress, rather than each laying the PDF out in a web
+    worker."""
     limit = getattr(settings, "PDF_INLINE_MAX_CHARACTERS", 40_000)
-    return limit > 0 and text_size(syntheses) <= limit
+    if limit <= 0:
+        return False
+    ids = [synthesis.pk for synthesis in syntheses]
+    if Job.objects.pending().filter(kind__in=("pdf", "pdf-warm"), synthesis__in=ids).exists():
+        return False
+    return text_size(syntheses) <= limit
 
 
 def background_render(request, synthesis, key, **variant):

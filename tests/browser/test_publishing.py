@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.pages import log_in
+from tests.browser.pages import download_rendered_in_the_background, log_in
 from workshops.models import PublishedVersion, Synthesis
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -87,10 +87,11 @@ def test_a_visitor_reads_the_published_version_until_the_facilitator_publishes(
         visitor.goto(SYNTHESIS)
         versions = visitor.locator("#versions")
         expect(versions.locator("li.section-summary")).to_have_count(2)
-        with visitor.expect_download() as download:
-            versions.get_by_role("link", name=re.compile(r"PDF de la version n°\s1")).click()
-        assert download.value.suggested_filename == "synthese-vendee-2020-version-1.pdf"
-        reader = PdfReader(download.value.path())
+        download = download_rendered_in_the_background(  # right after a change
+            visitor, versions.get_by_role("link", name=re.compile(r"PDF de la version n°\s1"))
+        )
+        assert download.suggested_filename == "synthese-vendee-2020-version-1.pdf"
+        reader = PdfReader(download.path())
         old = " ".join(pdf_page.extract_text() or "" for pdf_page in reader.pages)
         assert "clés 4G prêtées" not in old
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.pages import log_in
+from tests.browser.pages import download_rendered_in_the_background, log_in
 from workshops.models import Irritant, Synthesis
 
 BOARD = "/syntheses/vendee-2020/thematiques/1/"
@@ -70,11 +70,13 @@ def test_a_facilitator_records_a_workshop_and_finds_it_in_the_pdf(page, facilita
         "Recenser les familles sans connexion en septembre"
     )
 
-    # Everything is saved: the PDF of the synthesis holds it.
+    # Everything is saved: the PDF of the synthesis holds it. Right after the edits, it is
+    # rendered in the background: its progress, then the file.
     page.goto("/syntheses/vendee-2020/")
-    with page.expect_download() as download:
-        page.get_by_role("link", name=re.compile("Télécharger le PDF")).first.click()
-    pdf = PdfReader(download.value.path())
+    download = download_rendered_in_the_background(
+        page, page.get_by_role("link", name=re.compile("Télécharger le PDF")).first
+    )
+    pdf = PdfReader(download.path())
     text = " ".join(" ".join(page.extract_text() or "" for page in pdf.pages).split())
     for expected in [
         "Témoignage d’une école de La Roche-sur-Yon",

@@ -60,6 +60,45 @@ def test_a_small_pdf_is_still_rendered_in_the_request(section, settings):
     assert not Job.objects.exists()
 
 
+def test_a_small_pdf_asked_right_after_a_change_shows_the_progress_of_one_render(
+    section, settings, django_capture_on_commit_callbacks
+):
+    """Right after a facilitator's edit the warm-up is pending: a referent's download goes to
+    a background render with its progress page (and a second reader joins it), not to a
+    render in the web worker; the file follows."""
+    from etatsgeneraux.reports import tasks
+    from tests.board.test_board import HTMX, cell_url
+    from workshops.models import DiagnosticRow
+
+    settings.PDF_INLINE_MAX_CHARACTERS = 40_000
+    synthesis = section.synthesis
+    facilitator = factories.logged_in(factories.facilitator_of(synthesis))
+    row = DiagnosticRow.objects.filter(section=section).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        facilitator.post(
+            cell_url(section, "diagnostic", row, "irritants"), {"text": "Ajout en direct"}, **HTMX
+        )
+    assert Job.objects.get().kind == "pdf-warm"
+
+    url = reverse("reports:synthesis_pdf", args=[synthesis.slug])
+    reader = factories.referent_of(synthesis)
+    referent = factories.logged_in(reader)
+    asked = referent.get(url)
+    assert asked.status_code == 302
+    render = Job.objects.get(kind="pdf")
+    assert asked["Location"] == render.get_absolute_url()
+    assert facilitator.get(url)["Location"] == asked["Location"]  # one render for both
+
+    tasks.render_pdf.call(
+        job_id=str(render.pk), synthesis_id=synthesis.pk, user_id=reader.pk, url=url
+    )
+    render.refresh_from_db()
+    assert render.status == Job.Status.DONE, render.error
+    served = referent.get(url)
+    assert served["Content-Type"] == "application/pdf"
+    assert served.content.startswith(b"%PDF")
+
+
 def _render_with(monkeypatch, section, replacement, django_capture_on_commit_callbacks):
     from etatsgeneraux.reports import pdf as reports
 
