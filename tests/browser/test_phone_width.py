@@ -8,9 +8,13 @@ visited as the role that uses it, on the shipped Pays de la Loire data.
 import pytest
 from playwright.sync_api import expect
 
+from actionplans.models import NationalProposal
+from etatsgeneraux.jobs.models import Job
+from etatsgeneraux.national import index
+from tests import factories
 from tests.browser.pages import log_in
 from workshops.fixtures import DEMO_SLUGS
-from workshops.models import Irritant
+from workshops.models import Irritant, Membership, Thematic
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -64,6 +68,13 @@ PAGES = [
     ("referent", REGIONAL + "thematiques/3/", None),
     ("referent", REGIONAL + "suivi/", "État d’avancement"),
     ("admin", "/admin/", None),
+    ("national", "/national/", None),
+    ("national", "/national/recherche/?q=maintenance+du+mat%C3%A9riel", None),
+    ("national", "/national/propositions/", None),
+    ("national", "/national/propositions/12/", None),
+    ("national", "/national/regroupements/", None),
+    ("national", "/national/document/", None),
+    ("referent", "JOB", None),  # the progress page of a background job
 ]
 
 
@@ -106,15 +117,31 @@ def test_every_page_fits_a_390_px_phone(phone, facilitator, referent, admin_user
     irritant = Irritant.objects.filter(row__section__synthesis__slug=DEMO_SLUGS[0]).first()
     irritant.text += " (corrigé)"
     irritant.save()
+    # The national team's pages with something in them: the index, a proposal; a job.
+    index.rebuild()
+    national = factories.UserFactory(username="nationale")
+    Membership.objects.create(user=national, role=Membership.Role.NATIONAL)
+    NationalProposal.objects.create(
+        number=12, thematic=Thematic.objects.get(number=1), title="Assurer la maintenance"
+    )
+    job = Job.objects.create(
+        kind="pdf",
+        requested_by=referent,
+        synthesis=irritant.row.section.synthesis,
+        progress=40,
+        message="Mise en page de la synthèse régionale et de ses annexes départementales…",
+    )
     pages = {
         "visitor": phone(None),
         "facilitator": phone(facilitator),
         "referent": phone(referent),
         "admin": phone(admin_user),
+        "national": phone(national),
     }
     too_wide = []
     for role, path, heading in PAGES:
         page = pages[role]
+        path = job.get_absolute_url() if path == "JOB" else path
         response = page.goto(path)
         assert response.status == 200, (role, path, response.status)
         page.wait_for_load_state("networkidle")
