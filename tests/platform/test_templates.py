@@ -89,3 +89,29 @@ def test_board_fields_take_their_length_from_the_registry_or_the_form():
 def test_the_title_is_the_page_s_own_then_the_site_s_name(reference_data):
     html = Client().get("/comptes/connexion/").content.decode()
     assert f"<title>Connexion – {SITE_NAME}</title>" in html
+
+
+# What a template says to its reader, its code and markup left out (replaced by \x01 so that
+# a space next to them still counts).
+CODE = re.compile(
+    r"{% comment %}.*?{% endcomment %}|{#.*?#}|{%.*?%}|{{.*?}}"
+    r"|<script.*?</script>|<style.*?</style>|<!--.*?-->|<[^>]*>",
+    re.S,
+)
+# A plain space before « ; : ! ? », after « or before »: French wants a no-break one.
+BREAKABLE_SPACE = re.compile(r"(?<=\S) (?=[;:!?](?:[\s<&{\x01]|$))|(?<=«) | (?=»)")
+
+
+def test_french_punctuation_holds_to_its_word_with_a_no_break_space():
+    """« Durée : 3 s », « « titre » »: a plain space lets the line break before the colon or
+    inside the quotes; the templates write `&nbsp;` (or `&#160;` in SVG)."""
+    found = []
+    for template in templates():
+        text = CODE.sub(
+            lambda code: "\n" * code.group(0).count("\n") + "\x01", template.read_text()
+        )
+        for number, line in enumerate(text.splitlines(), start=1):
+            for space in BREAKABLE_SPACE.finditer(line):
+                where = line[max(0, space.start() - 30) : space.end() + 10].replace("\x01", "…")
+                found.append(f"{name(template)}:{number}: {where.strip()}")
+    assert not found, "Espace sécable dans la ponctuation française :\n" + "\n".join(found)

@@ -92,8 +92,8 @@ def test_the_regional_pdf_and_its_annex_are_tagged_pdf_ua(regional_pdf):  # noqa
 
 @whole_regional_pdf
 def test_tick_boxes_print_their_state_as_text(regional_pdf):  # noqa: F811
-    assert "(case cochée : oui)" in regional_pdf.text
-    assert "(case non cochée : non)" in regional_pdf.text
+    assert "(case cochée\u00a0: oui)" in regional_pdf.text
+    assert "(case non cochée\u00a0: non)" in regional_pdf.text
 
 
 @whole_regional_pdf
