@@ -76,7 +76,9 @@ class ActionProgress(Versioned):
         null=True,
         blank=True,
         validators=PROGRESS_VALIDATORS,
-        help_text="Vide pour une action abandonnée : elle ne compte plus dans les avancements.",
+        help_text=(
+            "Vide pour une action abandonnée\u00a0: elle ne compte plus dans les avancements."
+        ),
     )
     pilot_name = models.CharField("pilote", max_length=200, blank=True)
     pilot_user = models.ForeignKey(
@@ -92,7 +94,7 @@ class ActionProgress(Versioned):
         "échéance",
         null=True,
         blank=True,
-        help_text="Proposée d'après l'horizon de la ligne : court terme 1 an après le début, "
+        help_text="Proposée d'après l'horizon de la ligne\u00a0: court terme 1 an après le début, "
         "moyen terme 3 ans, long terme 5 ans.",
     )
     weight = models.PositiveSmallIntegerField(
@@ -221,7 +223,8 @@ class IndicatorTarget(Versioned):
             and self.initial_value == self.target_value
         ):
             errors["target_value"] = (
-                "La cible est égale à la valeur initiale : l'avancement ne peut pas se calculer."
+                "La cible est égale à la valeur initiale\u00a0: "
+                "l’avancement ne peut pas se calculer."
             )
         if self.initial_date and self.target_date and self.target_date < self.initial_date:
             errors["target_date"] = "La date de la cible précède celle de la valeur initiale."
@@ -291,7 +294,7 @@ class FollowUpSettings(Versioned):
         "poids des thématiques",
         default=dict,
         blank=True,
-        help_text="{numéro de la thématique : poids} ; une thématique absente pèse 1.",
+        help_text="{numéro de la thématique\u00a0: poids}\u00a0; une thématique absente pèse 1.",
     )
     stale_days = models.PositiveSmallIntegerField(
         "à relancer après (jours)",

@@ -67,8 +67,9 @@ def progress_field(**kwargs):
         min_value=0,
         max_value=100,
         error_messages=PROGRESS_ERRORS,
-        help_text="Vide : celui que propose le statut (À lancer 0\u00a0%, Terminée 100\u00a0%, "
-        "sinon l’avancement actuel ; Abandonnée : hors des calculs).",
+        help_text="Vide\u00a0: celui que propose le statut (À lancer 0\u00a0%, "
+        "Terminée 100\u00a0%, "
+        "sinon l’avancement actuel\u00a0; Abandonnée\u00a0: hors des calculs).",
         **kwargs,
     )
 
@@ -130,8 +131,9 @@ class ProgressForm(TextFieldsMixin, forms.Form):
     start_date = date_field("Date de début")
     due_date = date_field(
         "Échéance",
-        help_text="Vide : proposée d’après l’horizon de la ligne (court terme : 1 an après le "
-        "début, moyen terme : 3 ans, long terme : 5 ans).",
+        help_text="Vide\u00a0: proposée d’après l’horizon de la ligne "
+        "(court terme\u00a0: 1 an après le "
+        "début, moyen terme\u00a0: 3 ans, long terme\u00a0: 5 ans).",
     )
     weight = weight_field("Poids dans sa ligne", initial=1)
     comment = forms.CharField(
@@ -166,7 +168,7 @@ class BulkProgressForm(TextFieldsMixin, forms.Form):
         choices=(),
         error_messages={
             "required": "Cochez au moins une action.",
-            "invalid_choice": "Une des actions cochées n’existe plus : rechargez la page.",
+            "invalid_choice": "Une des actions cochées n’existe plus\u00a0: rechargez la page.",
         },
     )
     status = forms.ChoiceField(

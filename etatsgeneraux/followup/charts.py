@@ -103,7 +103,7 @@ def indicator_chart(indicator, *, chart_id):
 def _summary(indicator):
     """What the chart shows, in words (its accessible name)."""
     unit = f" {indicator.unit}" if indicator.unit else ""
-    parts = [f"Évolution de l’indicateur « {indicator.text} »"]
+    parts = [f"Évolution de l’indicateur «\u00a0{indicator.text}\u00a0»"]
     if indicator.initial_value is not None:
         parts.append(f"valeur initiale {_number(indicator.initial_value)}{unit}")
     if indicator.current_value is not None:

@@ -86,7 +86,7 @@ REFUSALS = Refusals(
     too_big=too_big_text,
     utf16=(
         f"Le fichier est encodé en UTF-16{NBSP}: enregistrez-le en CSV «{NBSP}UTF-8{NBSP}» "
-        "(LibreOffice : Enregistrer sous, Type CSV, jeu de caractères Unicode UTF-8)."
+        "(LibreOffice\u00a0: Enregistrer sous, Type CSV, jeu de caractères Unicode UTF-8)."
     ),
     binary=(
         f"Le fichier est binaire{NBSP}: enregistrez la feuille au format CSV (texte), pas en "
@@ -359,7 +359,7 @@ def import_bytes(data, *, user=None, synthesis=None, dry_run=False):
             )
     elif syntheses:
         errors.append(
-            "Le fichier mêle des actions de plusieurs synthèses : importez le suivi d’une "
+            "Le fichier mêle des actions de plusieurs synthèses\u00a0: importez le suivi d’une "
             "synthèse à la fois."
         )
     if not lines:
@@ -367,7 +367,7 @@ def import_bytes(data, *, user=None, synthesis=None, dry_run=False):
     if errors:
         raise CsvError(errors)
     if synthesis.is_archived:
-        raise CsvError("Cette synthèse est archivée : son suivi ne peut plus être modifié.")
+        raise CsvError("Cette synthèse est archivée\u00a0: son suivi ne peut plus être modifié.")
     result = ImportResult(synthesis=synthesis, dry_run=dry_run, warnings=warnings)
     plan = []
     for number, values in lines:
@@ -419,13 +419,13 @@ def _plan_action(action, values, problems):
     status = STATUS_BY_LABEL.get(status_text.casefold()) if status_text else current["status"]
     if status is None:
         labels = ", ".join(f"«{NBSP}{label}{NBSP}»" for _v, label in Status.choices)
-        problems.append(f"statut «{NBSP}{status_text}{NBSP}» inconnu (attendu : {labels})")
+        problems.append(f"statut «{NBSP}{status_text}{NBSP}» inconnu (attendu\u00a0: {labels})")
     progress = _optional(values, "progress", _int, problems) if "progress" in values else None
     if progress is not None and not 0 <= progress <= 100:
         problems.append("l’avancement est compris entre 0 et 100 %")
     pilot = _text(values, "pilot", problems) if "pilot" in values else current["pilot"]
     if len(pilot) > 200:
-        problems.append("pilote : 200 caractères au plus")
+        problems.append("pilote\u00a0: 200 caractères au plus")
     start = (
         _optional(values, "start_date", _parse_date, problems)
         if "start_date" in values
@@ -533,7 +533,8 @@ def _plan_indicator(indicator, values, problems):
         if not qualitative:
             if initial is not None and goal is not None and initial == goal:
                 problems.append(
-                    "la cible est égale à la valeur initiale : l’avancement ne peut pas se calculer"
+                    "la cible est égale à la valeur initiale\u00a0: "
+                    "l’avancement ne peut pas se calculer"
                 )
             if (initial is None) != (new["initial_date"] is None):
                 problems.append("la valeur initiale et sa date vont ensemble")

@@ -273,7 +273,7 @@ def set_weights(synthesis, *, expected_version, weight, stale_days, thematic_wei
         version = settings.version if settings else 0
         if expected_version is not None and version != expected_version:
             raise FollowUpError(
-                "Les poids ont été modifiés entre-temps par quelqu’un d’autre : rechargez la "
+                "Les poids ont été modifiés entre-temps par quelqu’un d’autre\u00a0: rechargez la "
                 "page pour voir les leurs."
             )
         settings = settings or FollowUpSettings(synthesis=synthesis)

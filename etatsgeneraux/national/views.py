@@ -253,7 +253,7 @@ def suggest(request):
         messages.error(
             request,
             "Le calcul en arrière-plan n’est pas disponible sur cette installation\u00a0: "
-            "lancez « manage.py suggest_groups --thematique N ».",
+            "lancez «\u00a0manage.py suggest_groups --thematique N\u00a0».",
         )
         return redirect("national:groups")
     from etatsgeneraux.jobs.runner import start

@@ -11,7 +11,7 @@ from workshops.text import NBSP
 class Command(BaseCommand):
     help = (
         "Exporte le suivi d’une synthèse (statuts, avancements, pilotes, échéances, valeurs des "
-        "indicateurs) en CSV pour un tableur ; import_followup le réimporte."
+        "indicateurs) en CSV pour un tableur\u00a0; import_followup le réimporte."
     )
 
     def add_arguments(self, parser):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             "--output",
             "-o",
             required=True,
-            help="Fichier CSV à écrire ; « - » : la sortie standard.",
+            help="Fichier CSV à écrire\u00a0; «\u00a0-\u00a0»\u00a0: la sortie standard.",
         )
 
     def handle(self, *args, slug, output, **options):

@@ -11,13 +11,13 @@ from workshops.text import NBSP
 class Command(BaseCommand):
     help = (
         "Importe un suivi au format CSV (exporté par export_followup et modifié dans un "
-        "tableur) : n’enregistre que ce qui a changé, et rien si une ligne est erronée."
+        "tableur)\u00a0: n’enregistre que ce qui a changé, et rien si une ligne est erronée."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Fichier CSV.")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Vérifier seulement : ne rien enregistrer."
+            "--dry-run", action="store_true", help="Vérifier seulement\u00a0: ne rien enregistrer."
         )
 
     def handle(self, *args, file, dry_run, **options):
