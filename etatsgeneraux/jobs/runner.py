@@ -4,7 +4,7 @@ import functools
 import json
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -62,9 +62,17 @@ def start(kind, task, *, requested_by=None, synthesis=None, key="", **kwargs):
 
 def join_or_start(kind, task, *, key, **options):
     """The pending job doing this work (same `key`), or a new one: a second request for
-    the same document waits for the first render rather than starting its own."""
-    pending = Job.objects.pending().filter(key=key).first()
-    return pending or start(kind, task, key=key, **options)
+    the same document waits for the first render rather than starting its own.
+
+    Requests arriving together take turns on the key (a PostgreSQL advisory lock held until
+    the transaction ends; SQLite's transactions are IMMEDIATE, one writer at a time), so
+    that they cannot each find nothing pending and start one job apiece."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+        pending = Job.objects.pending().filter(key=key).first()
+        return pending or start(kind, task, key=key, **options)
 
 
 def execute(function, job_id, kwargs):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from etatsgeneraux.jobs.models import STALE_MESSAGE, Job
-from etatsgeneraux.jobs.runner import GENERIC_ERROR, start
+from etatsgeneraux.jobs.runner import GENERIC_ERROR, join_or_start, start
 from tests import factories
 
 from .sample_tasks import count_to, crash, download, refuse
@@ -199,3 +199,22 @@ def test_the_database_worker_runs_queued_jobs():
     assert counted.result["label"] == "Compté jusqu’à 4"
     assert failed.status == Job.Status.FAILED
     assert pdf.status == Job.Status.DONE
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_requests_for_the_same_work_share_one_job():
+    """Eight requests for the same cold PDF released together: one render, which they all
+    wait for (each used to find nothing pending and start its own)."""
+    from tests.platform.test_sqlite_concurrency import _is_in_memory_sqlite, _race
+
+    if _is_in_memory_sqlite():
+        pytest.skip("base SQLite en mémoire : une seule connexion, pas de requêtes simultanées")
+
+    def ask(index, key):
+        return str(join_or_start("pdf", download, key=key).pk), ""
+
+    results = _race(ask, ["pdf:le-meme-document"] * 8)
+
+    assert Job.objects.filter(key="pdf:le-meme-document").count() == 1
+    assert len({job_id for _, job_id, _ in results}) == 1
