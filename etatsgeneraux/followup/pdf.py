@@ -16,7 +16,6 @@ from django.template.loader import render_to_string
 
 from actionplans.followup import today
 from etatsgeneraux.reports import pdf as reports
-from workshops.permissions import versions_read_by
 
 from . import charts, rollup
 
@@ -93,16 +92,9 @@ def followup_pdf(user, synthesis):
     return cached
 
 
-def _shown(user, synthesis):
-    syntheses = reports.report_syntheses(synthesis, user)
-    versions = versions_read_by(user, syntheses)
-    unpublished = reports.unpublished_changes(user, synthesis, versions)
-    return syntheses, versions, unpublished
-
-
 def appendix_key(user, synthesis):
     """The key of the synthesis PDF with its follow-up appendix: both documents' keys."""
-    syntheses, versions, unpublished = _shown(user, synthesis)
+    syntheses, versions, unpublished = reports.shown_to(user, synthesis)
     report_key = reports.pdf_key(syntheses, versions=versions, unpublished=unpublished)
     both = f"{report_key}|{followup_key(user, synthesis)}"
     return "followup:appendix:" + hashlib.sha256(both.encode()).hexdigest()
@@ -114,7 +106,7 @@ def synthesis_pdf_with_appendix(user, synthesis):
     key = appendix_key(user, synthesis)
     cached = cache.get(key)
     if cached is None:
-        syntheses, versions, unpublished = _shown(user, synthesis)
+        syntheses, versions, unpublished = reports.shown_to(user, synthesis)
         report = reports.build_report(
             synthesis, user, versions=versions, unpublished=unpublished, syntheses=syntheses
         )

@@ -503,27 +503,29 @@ def import_csv(request, synthesis):
     )
 
 
-@followup_view()
-def pdf(request, synthesis):
+def _followup_pdf(request, synthesis, *, cache_key, filename, appendix=False):
     return cached_or_rendered(
         request,
-        cache_key=followup_pdf.followup_key(request.user, synthesis),
+        cache_key=cache_key,
         task=tasks.render_followup_pdf,
-        filename=f"etat-d-avancement-{synthesis.slug}.pdf",
+        filename=filename,
         synthesis=synthesis,
         synthesis_id=synthesis.pk,
+        appendix=appendix,
+    )
+
+
+@followup_view()
+def pdf(request, synthesis):
+    key = followup_pdf.followup_key(request.user, synthesis)
+    return _followup_pdf(
+        request, synthesis, cache_key=key, filename=f"etat-d-avancement-{synthesis.slug}.pdf"
     )
 
 
 @followup_view()
 def synthesis_pdf(request, synthesis):
     """The synthesis PDF with the follow-up as its last appendix (the optional appendix)."""
-    return cached_or_rendered(
-        request,
-        cache_key=followup_pdf.appendix_key(request.user, synthesis),
-        task=tasks.render_followup_pdf,
-        filename=f"{synthesis.slug}-avec-etat-d-avancement.pdf",
-        synthesis=synthesis,
-        synthesis_id=synthesis.pk,
-        appendix=True,
-    )
+    key = followup_pdf.appendix_key(request.user, synthesis)
+    filename = f"{synthesis.slug}-avec-etat-d-avancement.pdf"
+    return _followup_pdf(request, synthesis, cache_key=key, filename=filename, appendix=True)

@@ -3,11 +3,13 @@ synthesis document (HTML), each in a constant number of queries."""
 
 import hashlib
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
+from django.template.loader import render_to_string
 
 from actionplans.models import NationalProposal, StatementGroup, StatementTag
+from etatsgeneraux.reports.pdf import template_version, write_tagged_pdf
 from etatsgeneraux.stages import STAGES
-from workshops.models import Region, Thematic
+from workshops.models import Region, Synthesis, Thematic
 
 from .index import kind_label
 from .search import readable_entries
@@ -80,11 +82,6 @@ def document(user):
 def document_key(user):
     """The national PDF's cache key: who reads it (the statements they may read), the
     templates, and the state of the proposals, tags, groups and syntheses it shows."""
-    from django.db.models import Count, Max
-
-    from etatsgeneraux.reports.pdf import template_version
-    from workshops.models import Synthesis
-
     state = [
         NationalProposal.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
         StatementTag.objects.aggregate(n=Count("pk"), last=Max("tagged_at"), top=Max("pk")),
@@ -99,9 +96,5 @@ def document_key(user):
 
 def render_pdf(user):
     """The national synthesis as a tagged PDF, in the reports' house style."""
-    from django.template.loader import render_to_string
-
-    from etatsgeneraux.reports.pdf import write_tagged_pdf
-
     context = document(user) | {"for_pdf": True, "user": user}
     return write_tagged_pdf(render_to_string("national/document.html", context))[0]

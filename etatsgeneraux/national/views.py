@@ -21,9 +21,10 @@ from actionplans.models import (
     StatementGroup,
     StatementTag,
 )
+from etatsgeneraux.reports.rendering import cached_or_rendered
 from workshops.permissions import is_national_team, national_team_required
 
-from . import coverage, words
+from . import coverage, tasks, words
 from . import document as national_document
 from .forms import ProposalForm
 from .index import CELLS, kind_label
@@ -316,10 +317,6 @@ def confirm_group(request):
 @login_required
 def document_pdf(request):
     """The national synthesis as a PDF, served from the cache or rendered in the background."""
-    from etatsgeneraux.reports.rendering import cached_or_rendered
-
-    from . import tasks
-
     return cached_or_rendered(
         request,
         cache_key=national_document.document_key(request.user),

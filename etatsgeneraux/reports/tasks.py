@@ -71,16 +71,22 @@ def render_limits():
             signal.signal(signal.SIGALRM, previous_handler)
 
 
+def synthesis_and_reader(synthesis_id, user_id):
+    """The synthesis a render job is for and the user it renders for (a visitor when the
+    requester was one or no longer exists); a deleted synthesis fails the job in French."""
+    synthesis = Synthesis.objects.filter(pk=synthesis_id).first()
+    if synthesis is None:
+        raise JobFailed("Cette synthèse n’existe plus.")
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return synthesis, user or AnonymousUser()
+
+
 @job_task(queue_name="pdf")
 def render_pdf(job, *, synthesis_id, user_id, url, thematic=None, position=None, version=None):
     """Renders the PDF the user asked for, as they read it, into the shared PDF cache."""
     from . import pdf as reports
 
-    synthesis = Synthesis.objects.filter(pk=synthesis_id).first()
-    if synthesis is None:
-        raise JobFailed("Cette synthèse n’existe plus.")
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    user = user or AnonymousUser()
+    synthesis, user = synthesis_and_reader(synthesis_id, user_id)
     job.report(5, "Lecture de la synthèse…")
     try:
         if version is not None:
