@@ -282,6 +282,8 @@ STORAGES = {
 # Uploaded files kept until a background job has read them (an import from the admin); never
 # served. The web and worker processes must share this folder.
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(BASE_DIR / "var" / "media")
+# Marianne converted for Typst (etatsgeneraux/reports/typeset.py), made at the first render.
+PDF_FONTS_DIR = os.environ.get("PDF_FONTS_DIR") or str(BASE_DIR / "var" / "fonts")
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -16,7 +16,6 @@ import gc
 import hashlib
 import importlib.metadata
 import logging
-import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +51,9 @@ from workshops.models import (
 )
 from workshops.permissions import readable_syntheses, versions_read_by
 from workshops.text import NBSP
+
+from . import typeset
+from .typography import french_spacing
 
 logger = logging.getLogger(__name__)
 
@@ -140,27 +142,6 @@ def _load(syntheses, *, thematic=None, whole=True):
             Prefetch("flagship_proposals", _by_position(FlagshipProposal)),
         ]
     prefetch_related_objects(syntheses, *lookups)
-
-
-_SPACE_AFTER_OPENING_QUOTE = re.compile(r"«[ \t]+")
-_SPACE_BEFORE_DOUBLE_PUNCTUATION = re.compile(r"[ \t]+([»;:?!])")
-
-
-_STRAIGHT_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
-
-
-def french_spacing(text):
-    """Makes the spaces the text has inside « » and before ; : ? ! non-breaking, and a
-    straight apostrophe between letters typographic (’), at rendering only.
-
-    Only existing spaces change: the words and punctuation stay as written, but a line
-    never starts with a colon or a closing quote.
-    """
-    if "'" in text:
-        text = _STRAIGHT_APOSTROPHE.sub("’", text)
-    if "«" in text:
-        text = _SPACE_AFTER_OPENING_QUOTE.sub("«" + NBSP, text)
-    return _SPACE_BEFORE_DOUBLE_PUNCTUATION.sub(NBSP + r"\1", text)
 
 
 def _with_spacing(statements):
@@ -525,6 +506,7 @@ def _template_files():
     base = Path(settings.BASE_DIR)
     yield base / "templates" / "base.html"
     yield from sorted((base / "templates" / "reports").rglob("*.html"))
+    yield from sorted((base / "templates" / "reports").rglob("*.typ"))
     yield from sorted((base / "static" / "css").glob("*.css"))
 
 
@@ -538,7 +520,7 @@ def template_version():
 
 @lru_cache(maxsize=8)
 def _files_digest(stats):
-    renderer = importlib.metadata.version("weasyprint")
+    renderer = "|".join(importlib.metadata.version(name) for name in ("typst", "weasyprint"))
     digest = hashlib.sha256(f"{REPORT_FORMAT_VERSION}|{renderer}".encode())
     for path, _mtime, _size in stats:
         digest.update(path.encode())
@@ -563,7 +545,7 @@ def render_html(report, *, for_pdf, request=None):
 class RenderedPdf:
     pdf: bytes
     pages: int
-    html_seconds: float = 0.0
+    source_seconds: float = 0.0
     pdf_seconds: float = 0.0
     from_cache: bool = False
 
@@ -612,15 +594,21 @@ def write_tagged_pdf(html):
 
 
 def render_pdf(report):
-    """Renders the report to PDF with WeasyPrint (no cache)."""
+    """Renders the report to PDF (no cache): typeset with Typst (typeset.py), or from its
+    HTML with WeasyPrint when the follow-up appendix, HTML of its own, comes with it."""
     started = time.perf_counter()
-    html = render_html(report, for_pdf=True)
-    rendered = time.perf_counter()
-    pdf, pages = write_tagged_pdf(html)
+    if report.followup_appendix:
+        source = render_html(report, for_pdf=True)
+        rendered = time.perf_counter()
+        pdf, pages = write_tagged_pdf(source)
+    else:
+        source = typeset.report_data(report)
+        rendered = time.perf_counter()
+        pdf, pages = typeset.compile_pdf(source)
     return RenderedPdf(
         pdf=pdf,
         pages=pages,
-        html_seconds=rendered - started,
+        source_seconds=rendered - started,
         pdf_seconds=time.perf_counter() - rendered,
     )
 

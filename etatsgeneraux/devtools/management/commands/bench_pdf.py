@@ -1,4 +1,4 @@
-"""Benchmark of the PDF syntheses: HTML and PDF times, pages, memory, cached download.
+"""Benchmark of the PDF syntheses: source (data or HTML) and PDF times, pages, memory, cached download.
 
 Runs inside a transaction that is rolled back: the demo synthesis is loaded if the
 database lacks it, a synthetic synthesis N times larger is generated (with
@@ -259,7 +259,7 @@ def _ms(seconds):
 
 class Command(BaseCommand):
     help = (
-        "Mesure la génération des PDF : rendu HTML, PDF, pages, mémoire et téléchargement "
+        "Mesure la génération des PDF : source, PDF, pages, mémoire et téléchargement "
         "en cache, pour la synthèse Pays de la Loire et une synthèse synthétique plus grande."
     )
 
@@ -306,7 +306,7 @@ class Command(BaseCommand):
             raise CommandError(f"Synthèse introuvable : {slug}") from error
 
     def _bench(self, synthesis, statements, runs):
-        html_times, pdf_times, pages, size = [], [], 0, 0
+        source_times, pdf_times, pages, size = [], [], 0, 0
         synthesis = Synthesis.objects.get(pk=synthesis.pk)  # nothing prefetched yet
         with count_queries() as report_queries:
             report = reports.build_report(synthesis, AnonymousUser())
@@ -315,7 +315,7 @@ class Command(BaseCommand):
         for _ in range(runs):
             gc.collect()
             result = reports.render_pdf(report)
-            html_times.append(result.html_seconds)
+            source_times.append(result.source_seconds)
             pdf_times.append(result.pdf_seconds)
             pages, size = result.pages, len(result.pdf)
 
@@ -347,11 +347,11 @@ class Command(BaseCommand):
         rows = [
             ("Requêtes pour construire le rapport", str(report_queries.count)),
             ("Requêtes pour la clé de cache", str(key_queries.count)),
-            ("Rendu HTML (médiane)", _ms(statistics.median(html_times))),
+            ("Source du document : données ou HTML (médiane)", _ms(statistics.median(source_times))),
             ("PDF WeasyPrint (médiane)", _ms(statistics.median(pdf_times))),
             (
-                "Total HTML + PDF (médiane)",
-                _ms(statistics.median(h + p for h, p in zip(html_times, pdf_times, strict=True))),
+                "Total source + PDF (médiane)",
+                _ms(statistics.median(h + p for h, p in zip(source_times, pdf_times, strict=True))),
             ),
             ("Pages", str(pages)),
             ("Taille du PDF", f"{size / 1024:.0f} Ko"),

@@ -1,0 +1,618 @@
+"""The synthesis reports typeset with Typst: what a report prints, as data, laid out by
+`templates/reports/pdf/report.typ`.
+
+Typst lays the 41 pages of the Pays de la Loire synthesis out in a fraction of the time
+WeasyPrint takes for the same HTML (README, « PDF »), tags them for PDF/UA-1 and keeps
+memory low. The template receives the report as JSON (`sys.inputs`): every text a user
+entered reaches it as a string, never as markup, and it reads no file but its own and the
+fonts. The HTML preview keeps the Django templates (templates/reports/*.html).
+"""
+
+import io
+import json
+import logging
+import math
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import formats, timezone
+
+from workshops.text import NBSP
+
+from .typography import french_spacing
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf"
+TEMPLATE = TEMPLATE_DIR / "report.typ"
+FONTS = ("Marianne-Regular", "Marianne-Bold", "Marianne-Regular_Italic", "Marianne-Bold_Italic")
+
+# Rough line counts of a statement in a landscape table (271 mm of text, 9 pt Marianne:
+# about 1.65 mm per character), to find the rows taller than a third of a page (about 14 of
+# the 40 lines a page holds): those are printed in slices that may break between them, the
+# theme label repeated with « (suite) » where a slice opens a page.
+MM_PER_CHARACTER = 1.65
+LANDSCAPE_TEXT_WIDTH_MM = 271
+THIRD_OF_A_PAGE_LINES = 14
+PAGE_LINES = 36
+SLICE_LINES = 10
+
+# Column widths (fractions of the table) by stage, as the template's tables have them.
+COLUMNS = {
+    "diagnostic": (12, 8, 40, 40),
+    "projections": (12, 30, 25, 33),
+    "action_plan": (10, 20, 22, 16, 13, 19),
+}
+RUBRICS = {
+    "diagnostic": (
+        "Lors des ateliers, deux à trois retours d’expérience (fiches RETEX) sont présentés. "
+        "Les remontées «\u00a0terrain\u00a0» des élèves, professeurs, personnels et parents, "
+        "et les données des partenaires (collectivités, EdTech, opérateurs…) sont "
+        "analysées\u00a0: les points forts (qu’est-ce qui a bien fonctionné\u00a0?) et les "
+        "irritants (qu’est-ce qui n’a pas bien fonctionné\u00a0? qu’aurait-on aimé éviter\u00a0?)."
+    ),
+    "projections": (
+        "Les participants se projettent dans le numérique éducatif de demain\u00a0: à partir "
+        "des principaux irritants remontés lors du retour d’expérience, ils expriment les "
+        "besoins correspondants, puis identifient des axes d’amélioration permettant d’y "
+        "répondre."
+    ),
+    "action_plan": (
+        "Les participants élaborent un plan d’action pour mettre en œuvre très concrètement "
+        "les axes d’amélioration identifiés lors de l’atelier «\u00a0Projections\u00a0»\u00a0: "
+        "les axes principaux (Quoi), les actions à mener (Comment), les acteurs mobilisés "
+        "(Qui), la temporalité souhaitée (Quand\u00a0: court, moyen ou long terme) et les "
+        "indicateurs et facteurs clés de réussite."
+    ),
+}
+STAGE_TITLES = {
+    "diagnostic": "1. Retour d’expérience",
+    "projections": "2. Projections",
+    "action_plan": "3. Plan d’action",
+}
+TABLE_CAPTIONS = {
+    "diagnostic": "Diagnostic des points forts et irritants",
+    "projections": "Synthèse des besoins & axes d’amélioration",
+    "action_plan": "Plan d’action pour répondre aux besoins et activer les leviers d’amélioration",
+}
+HEADERS = {
+    "diagnostic": ("Thématique concernée (parmi les 5)", "RETEX", "Irritants", "Points forts"),
+    "projections": (
+        "Thématique concernée (parmi les 5)",
+        "Irritants principaux",
+        "Besoin",
+        "Axes d’amélioration ou leviers permettant de répondre aux besoins correspondants "
+        "aux irritants",
+    ),
+    "action_plan": (
+        "Thématique concernée (parmi les 5)",
+        "Axes d’amélioration principaux (Quoi)",
+        "Actions à mener (Comment)",
+        "Acteurs mobilisés",
+        "Temporalité souhaitée pour une mise en œuvre",
+        "Indicateurs et facteurs de réussite",
+    ),
+}
+
+
+def _fr(value):
+    return french_spacing(str(value)) if value not in (None, "") else ""
+
+
+# Fonts ---------------------------------------------------------------------------------------
+
+# DejaVu Sans (Debian's fonts-dejavu-core, the fallback of report.css too) draws what Marianne
+# lacks: arrows, ballot boxes, Greek, Cyrillic... Any other character is printed as « � »:
+# PDF/UA forbids text no embedded font can show, and a PDF that fails is worse.
+FALLBACK_FONTS = Path("/usr/share/fonts/truetype/dejavu")
+FALLBACK_FILES = ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique")
+REPLACEMENT = "\ufffd"
+
+
+@lru_cache(maxsize=1)
+def fonts_dir():
+    """Marianne as OpenType files, converted once from the WOFF files django-dsfr ships
+    (Typst reads no WOFF), beside links to the fallback fonts."""
+    import dsfr
+
+    source = Path(dsfr.__file__).parent / "static" / "dsfr" / "dist" / "fonts"
+    target = Path(getattr(settings, "PDF_FONTS_DIR", "") or _default_fonts_dir())
+    target.mkdir(parents=True, exist_ok=True)
+    for name in FONTS:
+        font_file = target / f"{name}.otf"
+        woff = source / f"{name}.woff"
+        if font_file.exists() and font_file.stat().st_mtime >= woff.stat().st_mtime:
+            continue
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(woff)
+        font.flavor = None
+        with tempfile.NamedTemporaryFile(dir=target, suffix=".otf", delete=False) as partial:
+            font.save(partial)
+        os.replace(partial.name, font_file)  # never a half-written font for another process
+    for name in FALLBACK_FILES:
+        fallback, link = FALLBACK_FONTS / f"{name}.ttf", target / f"{name}.ttf"
+        if fallback.exists() and not link.exists():
+            try:
+                link.symlink_to(fallback)
+            except FileExistsError:
+                pass  # another process made it meanwhile
+    return str(target)
+
+
+def _default_fonts_dir():
+    return Path(tempfile.gettempdir()) / f"etatsgeneraux-fonts-{os.getuid()}"
+
+
+@lru_cache(maxsize=1)
+def printable():
+    """The characters the report's fonts can draw (Marianne and its fallback)."""
+    from fontTools.ttLib import TTFont
+
+    folder = Path(fonts_dir())
+    characters = set()
+    for path in (folder / f"{FONTS[0]}.otf", folder / f"{FALLBACK_FILES[0]}.ttf"):
+        if path.exists():
+            characters |= {chr(code) for code in TTFont(path, lazy=True).getBestCmap()}
+    return frozenset(characters)
+
+
+def printable_text(source):
+    """The JSON source with every character no font can draw replaced by « � »."""
+    missing = set(source) - printable() - {"\n"}
+    if not missing:
+        return source
+    return source.translate({ord(character): REPLACEMENT for character in missing})
+
+
+# The report as data ------------------------------------------------------------------------
+
+
+def _lines(text, width_mm):
+    per_line = max(8, int(width_mm / MM_PER_CHARACTER))
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def _statements(items):
+    return [{"text": item.report_text, "strong": bool(item.emphasised)} for item in items]
+
+
+def _row_parts(stage, row, section):
+    """(theme label, short texts beside it, statement columns, horizon) of a table row."""
+    theme = _fr(row.thematic_label or section.display_title)
+    if stage == "diagnostic":
+        retex = "\n".join(part for part in (row.retex_numbers, row.report_retex_label) if part)
+        return theme, [retex], [row.irritant_list, row.strength_list], ""
+    if stage == "projections":
+        return theme, [], [row.main_irritant_list, row.need_list, row.lever_list], ""
+    horizon = row.get_horizon_display() if row.horizon else ""
+    lists = [row.axis_list, row.action_list, row.actor_list, row.timing_list, row.indicator_list]
+    return theme, [], lists, horizon
+
+
+def _height(columns, widths):
+    return max(
+        (sum(_lines(item["text"], w) for item in column) for column, w in zip(columns, widths)),
+        default=0,
+    )
+
+
+def _slices(columns, widths):
+    """The statements of each column cut into slices of about SLICE_LINES lines (by their
+    position in the column, so that slices of the columns stay side by side)."""
+    per_column = []
+    for items, width in zip(columns, widths, strict=True):
+        cuts, lines = [], 0
+        for item in items:
+            cuts.append((int(lines // SLICE_LINES), item))
+            lines += _lines(item["text"], width)
+        per_column.append(cuts)
+    count = 1 + max((cut for column in per_column for cut, _ in column), default=0)
+    return [
+        [[item for cut, item in column if cut == index] for column in per_column]
+        for index in range(count)
+    ]
+
+
+def _table_rows(stage, section, rows):
+    widths = [LANDSCAPE_TEXT_WIDTH_MM * share / 100 - 3 for share in COLUMNS[stage]]
+    printed = []
+    for row in rows:
+        theme, texts, lists, horizon = _row_parts(stage, row, section)
+        columns = [_statements(items) for items in lists]
+        statement_widths = widths[1 + len(texts) :]
+        height = max(
+            [_height(columns, statement_widths), _lines(theme, widths[0])]
+            + [_lines(text, widths[1]) for text in texts]
+        )
+        slices = _slices(columns, statement_widths) if height > THIRD_OF_A_PAGE_LINES else [columns]
+        printed.append(
+            {
+                "theme": theme,
+                "texts": texts,
+                "horizon": horizon,
+                "slices": [
+                    # A slice taller than a page (one enormous statement) may break inside.
+                    {"columns": s, "breakable": _height(s, statement_widths) > PAGE_LINES}
+                    for s in slices
+                ],
+            }
+        )
+    return printed
+
+
+def _table(stage, section, rows, *, anchor=None):
+    return {
+        "stage": stage,
+        "caption": TABLE_CAPTIONS[stage],
+        "headers": list(HEADERS[stage]),
+        "columns": list(COLUMNS[stage]),
+        "rows": _table_rows(stage, section, rows),
+        "anchor": anchor,
+    }
+
+
+def _sheet(sheet):
+    return {
+        "heading": f"RETEX {sheet.number}" + (f" ({sheet.origin})" if sheet.origin else ""),
+        "title": sheet.report_title if sheet.title else "",
+        "text": sheet.report_text if sheet.text else "",
+        "links": [{"label": link.label or link.url, "href": link.href} for link in sheet.link_list],
+    }
+
+
+def _plural(count, singular, plural):
+    return singular if count == 1 else plural
+
+
+def _chain(trace):
+    """The four sentences of templates/reports/chain_summary.html."""
+    linked, dead, typed = len(trace.linked), len(trace.dead_ends), len(trace.typed)
+    unused, orphans, loose = (
+        len(trace.unused_levers),
+        len(trace.orphan_axes),
+        len(trace.rows_without_axis),
+    )
+    last = f"{orphans} {_plural(orphans, 'axe', 'axes')} du plan d’action sans levier d’origine"
+    if loose:
+        last += f", et {loose} {_plural(loose, 'ligne', 'lignes')} d’actions sans axe"
+    return [
+        f"{trace.irritant_count} {_plural(trace.irritant_count, 'irritant', 'irritants')} au "
+        f"diagnostic, dont {linked} repris dans les projections et {dead} sans suite.",
+        f"{typed} {_plural(typed, 'irritant principal saisi', 'irritants principaux saisis')} "
+        "sans lien avec le diagnostic.",
+        f"{unused} {_plural(unused, 'levier', 'leviers')} qu’aucun axe du plan d’action ne "
+        "reprend.",
+        last + ".",
+    ]
+
+
+def _section(item, section, *, draft):
+    stages = {
+        "diagnostic": section.diagnostic,
+        "projections": section.projections,
+        "action_plan": section.action_plan,
+    }
+    emphasised = {
+        "diagnostic": section.diagnostic_emphasised,
+        "projections": section.projections_emphasised,
+        "action_plan": section.action_plan_emphasised,
+    }
+    anchor = f"{item.slug}-thematique-{section.thematic.number}"
+    chain = section.chain if section.chain and not section.chain.empty else None
+    return {
+        "anchor": anchor,
+        "number": section.thematic.number,
+        "title": _fr(section.display_title),
+        "retex": [_sheet(sheet) for sheet in section.retex],
+        "retex_elsewhere": not section.retex and bool(item.shared_retex),
+        "stages": [
+            {
+                "slug": stage,
+                "title": STAGE_TITLES[stage],
+                "anchor": f"{anchor}-{stage}",
+                "rubric": RUBRICS[stage],
+                "emphasised": emphasised[stage],
+                "table": _table(stage, section, rows),
+            }
+            for stage, rows in stages.items()
+        ],
+        "chain": _chain(chain) if chain else None,
+        "chain_svgs": [str(svg) for svg in section.chain_svgs],
+    }
+
+
+def _check_choices(choices):
+    return [{"label": _fr(label), "ticked": ticked} for label, ticked in choices]
+
+
+def _session(item, session):
+    return {
+        "anchor": f"{item.slug}-session-{session.position}",
+        "title": _fr(session.title),
+        "dates_places": _fr(session.dates_places),
+        "format": _check_choices(session.format_choices),
+        "facilitators": [
+            _fr(
+                facilitator.name
+                + (f" ({facilitator.note})" if facilitator.note else "")
+                + (f", {facilitator.role}" if facilitator.role else "")
+            )
+            for facilitator in session.facilitator_list
+        ],
+        "facilitators_note": _fr(session.facilitators_note),
+        "categories": [
+            {
+                "label": _fr(category.label),
+                "ticked": bool(participation and participation.ticked),
+                "participants": participation.participants if participation else None,
+                "counts_establishments": category.counts_establishments,
+                "establishments": participation.establishments if participation else None,
+                "note": _fr(participation.note) if participation else "",
+            }
+            for category, participation in session.categories
+        ],
+        "total": (
+            session.participant_totals.participants_text
+            if session.participant_totals.entered
+            else ""
+        ),
+        "total_establishments": (
+            session.participant_totals.establishments_text
+            if session.participant_totals.establishments_entered
+            else ""
+        ),
+    }
+
+
+PROPOSAL_FIELDS = (
+    ("Description", (("Résumé de la mesure", "summary"),)),
+    (
+        "Impacts",
+        (
+            ("Nombre d’établissements concernés", "establishments"),
+            ("Nombre d’élèves concernés", "pupils"),
+            ("Nombre de parents concernés", "parents"),
+            ("Nombre d’enseignants concernés", "teachers"),
+            ("Territoire concerné", "territory"),
+            ("Référent du projet", "referent"),
+        ),
+    ),
+    (
+        "Modalités de mise en œuvre",
+        (
+            ("Moyens financiers", "means_financial"),
+            ("Moyens humains", "means_human"),
+            ("Moyens juridiques", "means_legal"),
+        ),
+    ),
+    (
+        "Mise en place",
+        (
+            ("Difficultés principales rencontrées", "difficulties"),
+            ("Besoins nécessaires pour pérenniser le dispositif", "sustainability_needs"),
+        ),
+    ),
+)
+
+
+def _proposal(item, proposal):
+    return {
+        "anchor": f"{item.slug}-proposition-{proposal.position}",
+        "title": _fr(proposal.title),
+        "groups": [
+            {
+                "title": group,
+                "fields": [
+                    {"label": label, "value": _fr(getattr(proposal, name))}
+                    for label, name in fields
+                ],
+            }
+            for group, fields in PROPOSAL_FIELDS
+        ],
+        "effort": _check_choices(proposal.effort_choices),
+        "effort_missing": not proposal.effort,
+        "time": _check_choices(proposal.time_choices),
+        "time_missing": not proposal.time_needed,
+    }
+
+
+def _body(item, *, draft):
+    sessions = getattr(item, "report_sessions", None) or []
+    count = len(sessions)
+    return {
+        "slug": item.slug,
+        "participants": (
+            f"Participants{f', sur les {count} sessions' if count > 1 else ''}{NBSP}: "
+            if sessions
+            else ""
+        ),
+        "participants_total": item.participant_totals.text if sessions else "",
+        "sessions": [_session(item, session) for session in sessions],
+        "shared_retex": [_sheet(sheet) for sheet in item.shared_retex],
+        "sections": [_section(item, section, draft=draft) for section in item.report_sections],
+        "proposals": [_proposal(item, p) for p in getattr(item, "proposals", [])],
+    }
+
+
+def _annex_tables(annex, body):
+    """An annex as its source lays it out: one table per stage, the rows of every thematic
+    one after the other, each naming its thematic in the first column."""
+    stages = []
+    for stage in ("diagnostic", "projections", "action_plan"):
+        rows, starts = [], []
+        for section, printed in zip(annex.report_sections, body["sections"], strict=True):
+            stage_rows = getattr(section, {"action_plan": "action_plan"}.get(stage, stage))
+            table = _table(stage, section, stage_rows)
+            for index, row in enumerate(table["rows"]):
+                row["anchor"] = printed["anchor"] if stage == "diagnostic" and index == 0 else None
+            if not table["rows"]:
+                table["rows"] = [
+                    {
+                        "theme": f"N°{section.thematic.number}{NBSP}: {printed['title']}",
+                        "texts": [""] * (1 if stage == "diagnostic" else 0),
+                        "horizon": "",
+                        "slices": [
+                            {
+                                "columns": [
+                                    [] for _ in HEADERS[stage][1 + (stage == "diagnostic") :]
+                                ],
+                                "breakable": False,
+                            }
+                        ],
+                        "anchor": printed["anchor"] if stage == "diagnostic" else None,
+                    }
+                ]
+            else:
+                for row in table["rows"]:
+                    row["theme"] = f"N°{section.thematic.number}{NBSP}: {row['theme']}"
+            starts.append(len(rows))
+            rows += table["rows"]
+        stages.append(
+            {
+                "slug": stage,
+                "title": STAGE_TITLES[stage],
+                "anchor": f"{annex.slug}-{stage}",
+                "rubric": RUBRICS[stage],
+                "emphasised": any(
+                    getattr(section, f"{stage}_emphasised") for section in annex.report_sections
+                ),
+                "table": {
+                    "stage": stage,
+                    "caption": TABLE_CAPTIONS[stage],
+                    "headers": list(HEADERS[stage]),
+                    "columns": list(COLUMNS[stage]),
+                    "rows": rows,
+                    "anchor": None,
+                },
+            }
+        )
+    return stages
+
+
+def _cover(report):
+    synthesis = report.synthesis
+    if report.is_draft:
+        status = f"{synthesis.get_status_display()} – document de travail"
+    elif report.unpublished:
+        status = (
+            f"{synthesis.get_status_display()} – version de travail, avec des modifications "
+            "non publiées"
+        )
+    else:
+        status = synthesis.get_status_display()
+    facts = [("Année", str(synthesis.year)), ("Statut", status)]
+    version = getattr(synthesis, "published_version", None)
+    if version:
+        day = formats.date_format(timezone.localtime(version.published_at), "j F Y")
+        facts.append(("Version", f"n°{NBSP}{version.number}, publiée le {day}"))
+    if synthesis.department:
+        kind = "départementale"
+        if synthesis.parent:
+            kind += f", annexe de «{NBSP}{_fr(synthesis.parent.title)}{NBSP}»"
+    else:
+        kind = "régionale"
+    facts += [
+        ("Synthèse", kind),
+        ("Auteur", f"{report.author} (délégation académique au numérique éducatif)"),
+    ]
+    subtitle = ""
+    if report.kind == "thematic":
+        section = report.section
+        subtitle = f"Thématique N°{section.thematic.number}{NBSP}: {_fr(section.display_title)}"
+    elif report.kind == "proposal":
+        subtitle = f"Proposition phare{NBSP}: {_fr(report.proposal.title)}"
+    department = ""
+    if synthesis.department:
+        department = f"Département{NBSP}: {synthesis.department.name} ({synthesis.department.code})"
+    return {
+        "region": report.region_name,
+        "department": department,
+        "title": _fr(synthesis.title),
+        "subtitle": subtitle,
+        "summary": report.summary if report.kind != "proposal" else "",
+        "facts": [{"label": label, "value": value} for label, value in facts],
+    }
+
+
+def report_data(report):
+    """Everything the Typst template prints, as JSON-ready data."""
+    synthesis = report.synthesis
+    draft = report.is_draft
+    data = {
+        "kind": report.kind,
+        "title": report.title,
+        "author": report.author,
+        "region": report.region_name,
+        "running": _fr(synthesis.title),
+        "keywords": ["États généraux du numérique", "synthèse", report.region_name],
+        "draft": draft,
+        "cover": _cover(report),
+    }
+    if report.kind == "proposal":
+        data["proposal"] = _proposal(synthesis, report.proposal)
+        return data
+    if report.kind == "thematic":
+        data["section"] = _section(synthesis, report.section, draft=draft)
+        data["slug"] = synthesis.slug
+        return data
+    data["body"] = _body(synthesis, draft=draft)
+    annexes = []
+    for number, annex in enumerate(report.annexes, start=1):
+        body = _body(annex, draft=draft)
+        annexes.append(
+            {
+                "anchor": f"annexe-{number}",
+                "title": f"Annexe {number}{NBSP}: {_fr(annex.title)}",
+                "running": _fr(annex.title),
+                "meta": (
+                    f"{annex.department.name} ({annex.department.code}) · {annex.year} · "
+                    f"{annex.get_status_display()}"
+                ),
+                "body": body,
+                "stages": _annex_tables(annex, body),
+                "retex": [
+                    sheet
+                    for section in body["sections"]
+                    for sheet in section["retex"]
+                    if sheet not in body["shared_retex"]
+                ],
+                "chains": [
+                    {
+                        "title": f"Thématique N°{s['number']}{NBSP}: {s['title']}",
+                        "lines": s["chain"],
+                    }
+                    for s in body["sections"]
+                    if s["chain"]
+                ],
+            }
+        )
+    data["annexes"] = annexes
+    return data
+
+
+# Rendering -----------------------------------------------------------------------------------
+
+
+def compile_pdf(report_data):
+    """(PDF bytes, page count) of a report's data (`report_data`), tagged PDF/UA-1."""
+    import pikepdf
+    import typst
+
+    data = printable_text(json.dumps(report_data, ensure_ascii=False))
+    pdf, warnings = typst.compile_with_warnings(
+        str(TEMPLATE),
+        root=str(TEMPLATE_DIR),
+        font_paths=[fonts_dir()],
+        ignore_system_fonts=True,
+        sys_inputs={"report": data},
+        pdf_standards=["ua-1"],
+    )
+    for warning in warnings:
+        logger.warning("Typst : %s", getattr(warning, "message", warning))
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        pages = len(document.pages)
+    return pdf, pages

@@ -1,0 +1,122 @@
+"""How the PDF is laid out: rows kept whole or continued with « (suite) », the annex as its
+source, no nearly empty page, every character printable."""
+
+import io
+
+from django.urls import reverse
+from pypdf import PdfReader
+
+from etatsgeneraux.exchange.documents import create_synthesis
+from etatsgeneraux.reports import pdf as reports
+from etatsgeneraux.reports import typeset
+from workshops.models import Irritant, Synthesis
+
+from .test_pdf import (  # noqa: F401
+    get_pdf,
+    outline,
+    pdf_text,
+    regional_pdf,
+    small,
+    small_document,
+    squeeze,
+    whole_regional_pdf,
+)
+
+MM = 72 / 25.4
+
+
+def page_texts(pdf):
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def lowest_text(page):
+    """How far down the page its text goes, as a share of the text area (0 to 1)."""
+    ys = []
+    height = float(page.mediabox.height)
+
+    def visit(text, cm, tm, font, size):
+        y = tm[5] * cm[3] + cm[5] if cm[3] else tm[5]
+        if text.strip() and 16 * MM < y < height - 16 * MM:  # not the running header/footer
+            ys.append(y)
+
+    page.extract_text(visitor_text=visit)
+    if not ys:
+        return 0.0
+    return (height - 16 * MM - min(ys)) / (height - 32 * MM)
+
+
+def long_row_document():
+    irritants = [
+        f"Irritant numéro {number} : un énoncé assez long pour occuper deux lignes de la "
+        "colonne des irritants du tableau de diagnostic de cette thématique"
+        for number in range(1, 61)
+    ]
+    sections = small_document()["sections"]
+    sections[0]["diagnostic"].append({"retex": [1], "irritants": irritants, "strengths": []})
+    return small_document(slug="longue-ligne", sections=sections), irritants
+
+
+def test_a_row_taller_than_a_third_of_a_page_continues_on_the_next_with_suite(
+    reference_data, client
+):
+    document, irritants = long_row_document()
+    create_synthesis(document)
+    pages = page_texts(get_pdf(client, "longue-ligne").content)
+    continued = [number for number, text in enumerate(pages) if "Égal accès (suite)" in text]
+    assert continued, "the row's theme is repeated on the page it continues on"
+    first = next(n for n, text in enumerate(pages) if squeeze(irritants[0]) in squeeze(text))
+    assert continued[0] == first + 1
+    # Every statement is printed whole, on one page.
+    for irritant in irritants:
+        assert sum(squeeze(irritant) in squeeze(text) for text in pages) == 1, irritant
+
+
+def test_a_row_that_fits_is_never_cut_and_never_marked_suite(small, client):  # noqa: F811
+    text = pdf_text(get_pdf(client, small.slug).content)
+    assert "(suite)" not in text
+
+
+@whole_regional_pdf
+def test_no_statement_of_the_regional_pdf_is_cut_across_two_pages(regional_pdf):  # noqa: F811
+    pages = [squeeze(page.extract_text()) for page in regional_pdf.reader.pages]
+    cut = [s for s in regional_pdf.statements if not any(squeeze(s) in page for page in pages)]
+    assert cut == []
+
+
+@whole_regional_pdf
+def test_no_page_is_under_a_quarter_full_but_the_last_of_a_section(regional_pdf):  # noqa: F811
+    reader = regional_pdf.reader
+    starts = {page for level, _title, page in outline(reader) if level <= 2}
+    nearly_empty = [
+        number
+        for number, page in enumerate(reader.pages[1:], start=2)
+        if lowest_text(page) < 0.25 and number + 1 not in starts and number < len(reader.pages)
+    ]
+    assert nearly_empty == []
+
+
+def test_the_annex_is_laid_out_as_its_source_one_table_per_stage(demo_data):
+    regional = Synthesis.objects.get(slug="pays-de-la-loire-2020")
+    data = typeset.report_data(reports.build_report(regional, None))
+    (annex,) = data["annexes"]
+    assert [stage["slug"] for stage in annex["stages"]] == [
+        "diagnostic",
+        "projections",
+        "action_plan",
+    ]
+    numbers = [section["number"] for section in annex["body"]["sections"]]
+    assert len(numbers) == 4
+    for stage in annex["stages"]:
+        themes = " ".join(row["theme"] for row in stage["table"]["rows"])
+        assert all(f"N°{number}\xa0:" in themes for number in numbers)
+
+
+def test_a_character_no_font_can_draw_prints_as_a_replacement_and_stays_stored(small, client):  # noqa: F811
+    irritant = Irritant.objects.filter(row__section__synthesis=small).first()
+    irritant.text = "Zones blanches 🛰 et 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 rare"
+    irritant.save(update_fields=["text"])
+    response = client.get(reverse("reports:synthesis_pdf", args=[small.slug]))
+    assert response.status_code == 200
+    assert "Zones blanches \ufffd et" in pdf_text(response.content)
+    irritant.refresh_from_db()
+    assert irritant.text == "Zones blanches 🛰 et 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 rare"
