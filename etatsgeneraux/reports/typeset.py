@@ -8,6 +8,7 @@ entered reaches it as a string, never as markup, and it reads no file but its ow
 fonts. The HTML preview keeps the Django templates (templates/reports/*.html).
 """
 
+import contextlib
 import io
 import json
 import logging
@@ -136,10 +137,8 @@ def fonts_dir():
     for name in FALLBACK_FILES:
         fallback, link = FALLBACK_FONTS / f"{name}.ttf", target / f"{name}.ttf"
         if fallback.exists() and not link.exists():
-            try:
+            with contextlib.suppress(FileExistsError):  # another process made it meanwhile
                 link.symlink_to(fallback)
-            except FileExistsError:
-                pass  # another process made it meanwhile
     return str(target)
 
 
@@ -195,7 +194,10 @@ def _row_parts(stage, row, section):
 
 def _height(columns, widths):
     return max(
-        (sum(_lines(item["text"], w) for item in column) for column, w in zip(columns, widths)),
+        (
+            sum(_lines(item["text"], w) for item in column)
+            for column, w in zip(columns, widths, strict=True)
+        ),
         default=0,
     )
 

@@ -1,4 +1,4 @@
-"""Benchmark of the PDF syntheses: source (data or HTML) and PDF times, pages, memory, cached download.
+"""Benchmark of the PDF syntheses: source and PDF times, pages, memory, cached download.
 
 Runs inside a transaction that is rolled back: the demo synthesis is loaded if the
 database lacks it, a synthetic synthesis N times larger is generated (with
@@ -347,8 +347,8 @@ class Command(BaseCommand):
         rows = [
             ("Requêtes pour construire le rapport", str(report_queries.count)),
             ("Requêtes pour la clé de cache", str(key_queries.count)),
-            ("Source du document : données ou HTML (médiane)", _ms(statistics.median(source_times))),
-            ("PDF WeasyPrint (médiane)", _ms(statistics.median(pdf_times))),
+            ("Données du document (médiane)", _ms(statistics.median(source_times))),
+            ("PDF Typst (médiane)", _ms(statistics.median(pdf_times))),
             (
                 "Total source + PDF (médiane)",
                 _ms(statistics.median(h + p for h, p in zip(source_times, pdf_times, strict=True))),
