@@ -732,7 +732,13 @@ def test_hostile_statements_are_escaped_on_every_page_and_read_back_from_the_pdf
     for value in values:
         # The PDF shows the logical order of right-to-left text: compare without the override.
         expected_text = french_spacing(value).replace("\u202e", "").replace("\u202c", "")
-        if "\u202e" not in value:
+        if "\u202e" in value:
+            continue
+        if any(unicodedata.bidirectional(character) in ("R", "AL") for character in value):
+            # pypdf reads right-to-left words in visual order (poppler in logical order):
+            # every word, whole.
+            assert all(squeezed(word) in extracted for word in expected_text.split()), value
+        else:
             assert squeezed(expected_text) in extracted, value
 
 
