@@ -91,7 +91,7 @@ class Command(BaseCommand):
                 slug,
                 "--sans-cache",
                 "-o",
-                str(work / "weasyprint.pdf"),
+                str(work / "plateforme.pdf"),
             ]
             office = [
                 soffice,
@@ -116,14 +116,14 @@ class Command(BaseCommand):
             "alternées, processus entiers"
         )
         rows = [
-            ("Export PDF WeasyPrint (médiane)", pdf_runs),
+            ("Export PDF de la plateforme (médiane)", pdf_runs),
             ("LibreOffice DOCX → PDF (médiane)", office_runs),
         ]
         for label, values in rows:
             seconds = statistics.median(v[0] for v in values)
             memory = max(v[1] for v in values)
-            self.stdout.write(f"  {label:<34} : {seconds:.2f} s, pic mémoire {memory:.0f} Mo")
+            self.stdout.write(f"  {label:<37} : {seconds:.2f} s, pic mémoire {memory:.0f} Mo")
         self.stdout.write(
-            f"  Rapport WeasyPrint / LibreOffice    : {statistics.median(ratios):.2f} "
+            f"  Rapport plateforme / LibreOffice        : {statistics.median(ratios):.2f} "
             f"(min {min(ratios):.2f}, max {max(ratios):.2f}, par paire)"
         )
