@@ -292,7 +292,7 @@ def _chain(trace):
     ]
 
 
-def _section(item, section, *, draft):
+def _section(item, section):
     stages = {
         "diagnostic": section.diagnostic,
         "projections": section.projections,
@@ -422,7 +422,7 @@ def _proposal(item, proposal):
     }
 
 
-def _body(item, *, draft):
+def _body(item):
     sessions = getattr(item, "report_sessions", None) or []
     count = len(sessions)
     return {
@@ -435,7 +435,7 @@ def _body(item, *, draft):
         "participants_total": item.participant_totals.text if sessions else "",
         "sessions": [_session(item, session) for session in sessions],
         "shared_retex": [_sheet(sheet) for sheet in item.shared_retex],
-        "sections": [_section(item, section, draft=draft) for section in item.report_sections],
+        "sections": [_section(item, section) for section in item.report_sections],
         "proposals": [_proposal(item, p) for p in getattr(item, "proposals", [])],
     }
 
@@ -445,10 +445,9 @@ def _annex_tables(annex, body):
     one after the other, each naming its thematic in the first column."""
     stages = []
     for stage in ("diagnostic", "projections", "action_plan"):
-        rows, starts = [], []
+        rows = []
         for section, printed in zip(annex.report_sections, body["sections"], strict=True):
-            stage_rows = getattr(section, {"action_plan": "action_plan"}.get(stage, stage))
-            table = _table(stage, section, stage_rows)
+            table = _table(stage, section, getattr(section, stage))
             for index, row in enumerate(table["rows"]):
                 row["anchor"] = printed["anchor"] if stage == "diagnostic" and index == 0 else None
             if not table["rows"]:
@@ -471,7 +470,6 @@ def _annex_tables(annex, body):
             else:
                 for row in table["rows"]:
                     row["theme"] = f"N°{section.thematic.number}{NBSP}: {row['theme']}"
-            starts.append(len(rows))
             rows += table["rows"]
         stages.append(
             {
@@ -543,7 +541,6 @@ def _cover(report):
 def report_data(report):
     """Everything the Typst template prints, as JSON-ready data."""
     synthesis = report.synthesis
-    draft = report.is_draft
     data = {
         "kind": report.kind,
         "title": report.title,
@@ -551,20 +548,20 @@ def report_data(report):
         "region": report.region_name,
         "running": _fr(synthesis.title),
         "keywords": ["États généraux du numérique", "synthèse", report.region_name],
-        "draft": draft,
+        "draft": report.is_draft,
         "cover": _cover(report),
     }
     if report.kind == "proposal":
         data["proposal"] = _proposal(synthesis, report.proposal)
         return data
     if report.kind == "thematic":
-        data["section"] = _section(synthesis, report.section, draft=draft)
+        data["section"] = _section(synthesis, report.section)
         data["slug"] = synthesis.slug
         return data
-    data["body"] = _body(synthesis, draft=draft)
+    data["body"] = _body(synthesis)
     annexes = []
     for number, annex in enumerate(report.annexes, start=1):
-        body = _body(annex, draft=draft)
+        body = _body(annex)
         annexes.append(
             {
                 "anchor": f"annexe-{number}",
@@ -576,12 +573,8 @@ def report_data(report):
                 ),
                 "body": body,
                 "stages": _annex_tables(annex, body),
-                "retex": [
-                    sheet
-                    for section in body["sections"]
-                    for sheet in section["retex"]
-                    if sheet not in body["shared_retex"]
-                ],
+                # (a whole report lists the shared sheets apart: sections hold their own)
+                "retex": [sheet for section in body["sections"] for sheet in section["retex"]],
                 "chains": [
                     {
                         "title": f"Thématique N°{s['number']}{NBSP}: {s['title']}",
