@@ -219,8 +219,8 @@ def _slices(columns, widths):
     ]
 
 
-def _table_rows(stage, section, rows):
-    widths = [LANDSCAPE_TEXT_WIDTH_MM * share / 100 - 3 for share in COLUMNS[stage]]
+def _table_rows(stage, section, rows, columns):
+    widths = [LANDSCAPE_TEXT_WIDTH_MM * share / 100 - 3 for share in columns]
     printed = []
     for row in rows:
         theme, texts, lists, horizon = _row_parts(stage, row, section)
@@ -246,13 +246,27 @@ def _table_rows(stage, section, rows):
     return printed
 
 
-def _table(stage, section, rows, *, anchor=None):
+# The RETEX column holds sheet numbers, or sometimes a sentence: then it is widened.
+WIDE_RETEX_COLUMNS = (12, 18, 35, 35)
+WIDE_RETEX_CHARACTERS = 40
+
+
+def _columns(stage, rows):
+    if stage == "diagnostic" and any(
+        len(row.report_retex_label) > WIDE_RETEX_CHARACTERS for row in rows
+    ):
+        return WIDE_RETEX_COLUMNS
+    return COLUMNS[stage]
+
+
+def _table(stage, section, rows, *, anchor=None, columns=None):
+    columns = columns or _columns(stage, rows)
     return {
         "stage": stage,
         "caption": TABLE_CAPTIONS[stage],
         "headers": list(HEADERS[stage]),
-        "columns": list(COLUMNS[stage]),
-        "rows": _table_rows(stage, section, rows),
+        "columns": list(columns),
+        "rows": _table_rows(stage, section, rows, columns),
         "anchor": anchor,
     }
 
@@ -440,14 +454,24 @@ def _body(item):
     }
 
 
+def _numbered(number, theme):
+    """The theme label with the thematic's canonical number, unless it starts with it."""
+    if theme.startswith((f"({number})", f"{number}.", f"{number} ", f"N°{number}")):
+        return theme
+    return f"N°{number}{NBSP}: {theme}"
+
+
 def _annex_tables(annex, body):
     """An annex as its source lays it out: one table per stage, the rows of every thematic
     one after the other, each naming its thematic in the first column."""
     stages = []
     for stage in ("diagnostic", "projections", "action_plan"):
         rows = []
+        columns = _columns(
+            stage, [row for section in annex.report_sections for row in getattr(section, stage)]
+        )
         for section, printed in zip(annex.report_sections, body["sections"], strict=True):
-            table = _table(stage, section, getattr(section, stage))
+            table = _table(stage, section, getattr(section, stage), columns=columns)
             for index, row in enumerate(table["rows"]):
                 row["anchor"] = printed["anchor"] if stage == "diagnostic" and index == 0 else None
             if not table["rows"]:
@@ -469,7 +493,7 @@ def _annex_tables(annex, body):
                 ]
             else:
                 for row in table["rows"]:
-                    row["theme"] = f"N°{section.thematic.number}{NBSP}: {row['theme']}"
+                    row["theme"] = _numbered(section.thematic.number, row["theme"])
             rows += table["rows"]
         stages.append(
             {
@@ -484,7 +508,7 @@ def _annex_tables(annex, body):
                     "stage": stage,
                     "caption": TABLE_CAPTIONS[stage],
                     "headers": list(HEADERS[stage]),
-                    "columns": list(COLUMNS[stage]),
+                    "columns": list(columns),
                     "rows": rows,
                     "anchor": None,
                 },

@@ -2,6 +2,7 @@
 source, no nearly empty page, every character printable."""
 
 import io
+from types import SimpleNamespace
 
 from django.urls import reverse
 from pypdf import PdfReader
@@ -106,9 +107,14 @@ def test_the_annex_is_laid_out_as_its_source_one_table_per_stage(demo_data):
     ]
     numbers = [section["number"] for section in annex["body"]["sections"]]
     assert len(numbers) == 4
+    # Each row names its thematic by its canonical number: Vendée's labels do (« (2) Enseigner
+    # et apprendre… »); a label that does not gets « N°2 : » before it.
     for stage in annex["stages"]:
-        themes = " ".join(row["theme"] for row in stage["table"]["rows"])
-        assert all(f"N°{number}\xa0:" in themes for number in numbers)
+        themes = [row["theme"] for row in stage["table"]["rows"]]
+        for number in numbers:
+            assert any(theme.startswith((f"({number})", f"N°{number}\xa0:")) for theme in themes)
+    assert typeset._numbered(5, "Gouvernance") == "N°5\xa0: Gouvernance"
+    assert typeset._numbered(5, "(5) Gouvernance") == "(5) Gouvernance"
 
 
 def test_a_character_no_font_can_draw_prints_as_a_replacement_and_stays_stored(small, client):  # noqa: F811
@@ -120,3 +126,11 @@ def test_a_character_no_font_can_draw_prints_as_a_replacement_and_stays_stored(s
     assert "Zones blanches \ufffd et" in pdf_text(response.content)
     irritant.refresh_from_db()
     assert irritant.text == "Zones blanches 🛰 et 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 rare"
+
+
+def test_the_retex_column_widens_when_it_holds_sentences_rather_than_numbers():
+    numbers = SimpleNamespace(report_retex_label="")
+    sentence = SimpleNamespace(report_retex_label="Vers un collectif apprenant par un ERUN " * 2)
+    assert typeset._columns("diagnostic", [numbers]) == typeset.COLUMNS["diagnostic"]
+    widened = typeset._columns("diagnostic", [numbers, sentence])
+    assert widened[1] > typeset.COLUMNS["diagnostic"][1] and sum(widened) == 100
