@@ -284,6 +284,8 @@ STORAGES = {
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(BASE_DIR / "var" / "media")
 # Marianne converted for Typst (etatsgeneraux/reports/typeset.py), made at the first render.
 PDF_FONTS_DIR = os.environ.get("PDF_FONTS_DIR") or str(BASE_DIR / "var" / "fonts")
+# Above this many statements, a whole synthesis is typeset one part at a time (memory).
+PDF_SPLIT_STATEMENTS = int(os.environ.get("PDF_SPLIT_STATEMENTS") or 2000)
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -14,7 +14,10 @@ import json
 import logging
 import math
 import os
+import subprocess
+import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -562,6 +565,38 @@ def _cover(report):
     }
 
 
+def _contents(body, annexes):
+    """The entries of the contents page: (anchor, title, indent)."""
+    entries = []
+
+    def add(anchor, title, indent=0):
+        entries.append({"anchor": anchor, "title": title, "indent": indent})
+
+    if body["sessions"]:
+        add(f"{body['slug']}-introduction", "Introduction")
+    if body["shared_retex"]:
+        add(f"{body['slug']}-retex", "Retours d’expérience communs aux thématiques")
+    for section in body["sections"]:
+        add(section["anchor"], f"Thématique N°{section['number']}{NBSP}: {section['title']}")
+    if body["proposals"]:
+        add(f"{body['slug']}-propositions", "Propositions phares")
+        for proposal in body["proposals"]:
+            add(proposal["anchor"], f"Proposition phare{NBSP}: {proposal['title']}", 1)
+    if annexes:
+        add("annexes", f"Annexes{NBSP}: synthèses départementales")
+    for annex in annexes:
+        add(annex["anchor"], annex["title"], 1)
+        if annex["body"]["sessions"]:
+            add(f"{annex['body']['slug']}-introduction", "Introduction", 2)
+        for stage in annex["stages"]:
+            add(stage["anchor"], stage["title"], 2)
+        for section in annex["body"]["sections"]:
+            add(section["anchor"], f"Thématique N°{section['number']}{NBSP}: {section['title']}", 3)
+        for proposal in annex["body"]["proposals"]:
+            add(proposal["anchor"], f"Proposition phare{NBSP}: {proposal['title']}", 2)
+    return entries
+
+
 def report_data(report):
     """Everything the Typst template prints, as JSON-ready data."""
     synthesis = report.synthesis
@@ -610,28 +645,297 @@ def report_data(report):
             }
         )
     data["annexes"] = annexes
+    data["contents"] = _contents(data["body"], annexes)
     return data
 
 
 # Rendering -----------------------------------------------------------------------------------
 
 
-def compile_pdf(report_data):
-    """(PDF bytes, page count) of a report's data (`report_data`), tagged PDF/UA-1."""
-    import pikepdf
-    import typst
+# Parts typeset at once (each in its own process): the machines have two cores.
+PARALLEL_PARTS = 2
 
-    data = printable_text(json.dumps(report_data, ensure_ascii=False))
-    pdf, warnings = typst.compile_with_warnings(
-        str(TEMPLATE),
-        root=str(TEMPLATE_DIR),
-        font_paths=[fonts_dir()],
-        ignore_system_fonts=True,
-        sys_inputs={"report": data},
-        pdf_standards=["ua-1"],
+
+class TypstRefused(RuntimeError):
+    """Typst could not typeset the document (its message)."""
+
+
+def _typst(operation, data, *, selector=None):
+    """Compiles (PDF bytes) or queries (the value found) the template with this data, in a
+    process of its own: typst_process.py says why."""
+    request = {
+        "operation": operation,
+        "template": str(TEMPLATE),
+        "root": str(TEMPLATE_DIR),
+        "fonts": [fonts_dir()],
+        "source": printable_text(json.dumps(data, ensure_ascii=False)),
+        "selector": selector,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "etatsgeneraux.reports.typst_process"],
+        input=json.dumps(request).encode(),
+        capture_output=True,
+        cwd=settings.BASE_DIR,
+        check=False,
     )
-    for warning in warnings:
-        logger.warning("Typst : %s", getattr(warning, "message", warning))
+    if done.returncode != 0:
+        raise TypstRefused(done.stderr.decode(errors="replace") or f"code {done.returncode}")
+    if operation == "query":
+        return json.loads(done.stdout)
+    for warning in json.loads(done.stderr or b"[]"):
+        logger.warning("Typst : %s", warning)
+    return done.stdout
+
+
+def _compile(data):
+    return _typst("compile", data)
+
+
+def _page_count(pdf):
+    import pikepdf
+
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        pages = len(document.pages)
-    return pdf, pages
+        return len(document.pages)
+
+
+def compile_pdf(report_data):
+    """(PDF bytes, page count) of a report's data (`report_data`), tagged PDF/UA-1.
+
+    Typst holds every page it lays out in memory (about 2 MB a page of tables): a whole
+    synthesis of more than `PDF_SPLIT_STATEMENTS` statements is typeset one part at a
+    time and the parts joined (`join_parts`), which keeps the peak to that of its largest
+    part."""
+    split = report_data["kind"] == "synthesis"
+    if split and _statement_count(report_data) > settings.PDF_SPLIT_STATEMENTS:
+        pdf = _compile_in_parts(report_data)
+    else:
+        pdf = _compile(report_data)
+    return pdf, _page_count(pdf)
+
+
+def _statement_count(data):
+    tables = [stage["table"] for section in data["body"]["sections"] for stage in section["stages"]]
+    tables += [stage["table"] for annex in data.get("annexes", []) for stage in annex["stages"]]
+    return sum(
+        len(column)
+        for table in tables
+        for row in table["rows"]
+        for piece in row["slices"]
+        for column in piece["columns"]
+    )
+
+
+def _compile_in_parts(data):
+    """Typesets the parts of a whole synthesis one by one: a first pass measures each part
+    (its pages, and where the contents' entries fall), the second typesets it with its page
+    numbers, the document's page count and the contents' page numbers."""
+    body, annexes = data["body"], data["annexes"]
+    count = 1 + len(body["sections"]) + bool(body["proposals"]) + bool(annexes)
+    anchors = [entry["anchor"] for entry in data["contents"]]
+    own = {f"{body['slug']}-introduction", f"{body['slug']}-retex"}  # the front part's
+
+    def part(index, **numbers):
+        return {
+            **data,
+            "split": {
+                "index": index,
+                "running": data["running"],
+                "anchors": anchors,
+                "elsewhere": [a for a in anchors if a not in own] if index == 0 else [],
+                **numbers,
+            },
+        }
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_PARTS) as pool:
+        measured = list(
+            pool.map(
+                lambda index: _typst(
+                    "query", part(index, first_page=1, total=0, pages={}), selector="<split-pages>"
+                ),
+                range(count),
+            )
+        )
+    first_pages, pages, total = [], {}, 0
+    for found in measured:
+        first_pages.append(total + 1)
+        pages.update({anchor: total + page for anchor, page in found["pages"].items()})
+        total += found["last"]
+    with ThreadPoolExecutor(max_workers=PARALLEL_PARTS) as pool:
+        parts = list(
+            pool.map(
+                lambda index: _compile(
+                    part(index, first_page=first_pages[index], total=total, pages=pages)
+                ),
+                range(count),
+            )
+        )
+    return join_parts(parts, contents=anchors, pages=pages)
+
+
+# Joining parts --------------------------------------------------------------------------------
+
+
+def _pairs(flat):
+    return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+
+
+def _struct_elements(node):
+    kids = node.get("/K")
+    if kids is None:
+        return
+    import pikepdf
+
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from _struct_elements(kid)
+
+
+def _rename_ids(tree, prefix):
+    """Gives the structure element ids of a part (« U10x0y0 ») a prefix of their own."""
+    import pikepdf
+
+    for element in _struct_elements(tree):
+        if "/ID" in element:
+            element.ID = pikepdf.String(prefix + str(element.ID))
+        attributes = element.get("/A")
+        for attribute in attributes if isinstance(attributes, pikepdf.Array) else [attributes]:
+            if isinstance(attribute, pikepdf.Dictionary) and "/Headers" in attribute:
+                attribute.Headers = pikepdf.Array(
+                    [pikepdf.String(prefix + str(name)) for name in attribute.Headers]
+                )
+
+
+def _outline_items(pdf, page_numbers, offset):
+    """The bookmarks of a part as new items for the joined document."""
+    import pikepdf
+
+    def page_of(item):
+        destination = item.destination
+        if destination is None and item.action is not None:
+            destination = item.action.get("/D")
+        return page_numbers[destination[0].objgen] + offset
+
+    def copy(item):
+        new = pikepdf.OutlineItem(str(item.title), page_of(item))
+        new.children.extend(copy(child) for child in item.children)
+        return new
+
+    with pdf.open_outline() as outline:
+        return [copy(item) for item in outline.root]
+
+
+def _document_element(tree):
+    import pikepdf
+
+    kids = tree.K
+    return kids[0] if isinstance(kids, pikepdf.Array) else kids
+
+
+def join_parts(parts, *, contents, pages):
+    """One tagged PDF of parts typeset apart: their pages, structure trees (parent tree keys
+    shifted, element ids prefixed), named destinations, bookmarks and page count; the links
+    of the contents (the first part's only internal links, typeset towards stand-ins) lead
+    to their entries: `contents`, their anchors in order, `pages`, the page of each."""
+    import pikepdf
+
+    joined = pikepdf.open(io.BytesIO(parts[0]))
+    links = [
+        annotation
+        for page in joined.pages
+        for annotation in page.obj.get("/Annots", [])
+        if "/Dest" in annotation
+    ]
+    if len(links) != len(contents):
+        raise RuntimeError(f"{len(links)} liens pour {len(contents)} entrées du sommaire")
+    tree = joined.Root.StructTreeRoot
+    document = _document_element(tree)
+    nums = list(tree.ParentTree.Nums)
+    next_key = int(tree.ParentTreeNextKey)
+    ids = list(tree.IDTree.Names) if "/IDTree" in tree else []
+    dests = {str(name): target for name, target in _pairs(list(joined.Root.Names.Dests.Names))}
+    bookmarks = []
+    for number, data in enumerate(parts[1:], start=1):
+        part = pikepdf.open(io.BytesIO(data))
+        part_tree = part.Root.StructTreeRoot
+        prefix = f"p{number}-"
+        _rename_ids(part_tree, prefix)
+        page_numbers = {page.obj.objgen: index for index, page in enumerate(part.pages)}
+        bookmarks += _outline_items(part, page_numbers, len(joined.pages))
+        for page in part.pages:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + next_key
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + next_key
+        joined.pages.extend(part.pages)
+        for kid in list(_document_element(part_tree).K):
+            copied = joined.copy_foreign(kid)
+            if isinstance(copied, pikepdf.Dictionary):
+                copied.P = document
+            document.K.append(copied)
+        for key, value in _pairs(list(part_tree.ParentTree.Nums)):
+            nums += [int(key) + next_key, joined.copy_foreign(value)]
+        next_key += int(part_tree.ParentTreeNextKey)
+        if "/IDTree" in part_tree:
+            for name, element in _pairs(list(part_tree.IDTree.Names)):
+                ids += [pikepdf.String(prefix + str(name)), joined.copy_foreign(element)]
+        if "/Names" in part.Root and "/Dests" in part.Root.Names:
+            for name, target in _pairs(list(part.Root.Names.Dests.Names)):
+                dests[str(name)] = joined.copy_foreign(target)
+    tree.ParentTree.Nums = pikepdf.Array(nums)
+    tree.ParentTreeNextKey = next_key
+    if ids:
+        if "/IDTree" not in tree:
+            tree.IDTree = joined.make_indirect(pikepdf.Dictionary())
+        tree.IDTree.Names = pikepdf.Array(
+            [
+                item
+                for name, element in sorted(_pairs(ids), key=lambda p: str(p[0]))
+                for item in (name, element)
+            ]
+        )
+    joined.Root.Names.Dests.Names = pikepdf.Array(
+        [item for name in sorted(dests) for item in (pikepdf.String(name), dests[name])]
+    )
+    with joined.open_outline() as outline:
+        outline.root.extend(bookmarks)
+    for link, anchor in zip(links, contents, strict=True):
+        if anchor in dests:  # a heading: its exact place
+            link.Dest = pikepdf.String(anchor)
+        else:
+            link.Dest = pikepdf.Array([joined.pages[pages[anchor] - 1].obj, pikepdf.Name.Fit])
+    _describe_links(links, joined, dests)
+    _count_pages_in_metadata(joined)
+    output = io.BytesIO()
+    joined.save(output)
+    return output.getvalue()
+
+
+def _describe_links(links, pdf, dests):
+    """The contents' links were typeset towards stand-ins: their descriptions (« Chapitre,
+    page 3 ») now name the page of their real target."""
+    import re
+
+    import pikepdf
+
+    numbers = {page.obj.objgen: index + 1 for index, page in enumerate(pdf.pages)}
+    for link in links:
+        target = link.Dest
+        if isinstance(target, pikepdf.String):
+            target = dests[str(target)]
+        if "/Contents" in link:
+            text = re.sub(r"page \d+", f"page {numbers[target[0].objgen]}", str(link.Contents))
+            link.Contents = pikepdf.String(text)
+
+
+def _count_pages_in_metadata(pdf):
+    import re
+
+    xmp = pdf.Root.Metadata.read_bytes()
+    xmp = re.sub(
+        rb"<xmpTPg:NPages>\d+</xmpTPg:NPages>",
+        f"<xmpTPg:NPages>{len(pdf.pages)}</xmpTPg:NPages>".encode(),
+        xmp,
+    )
+    pdf.Root.Metadata.write(xmp)

@@ -2,8 +2,12 @@
 source, no nearly empty page, every character printable."""
 
 import io
+import sys
 from types import SimpleNamespace
 
+import pikepdf
+import pytest
+from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -22,6 +26,7 @@ from .test_pdf import (  # noqa: F401
     squeeze,
     whole_regional_pdf,
 )
+from .test_pdf_accessibility import check_pdf_ua
 
 MM = 72 / 25.4
 
@@ -134,3 +139,63 @@ def test_the_retex_column_widens_when_it_holds_sentences_rather_than_numbers():
     assert typeset._columns("diagnostic", [numbers]) == typeset.COLUMNS["diagnostic"]
     widened = typeset._columns("diagnostic", [numbers, sentence])
     assert widened[1] > typeset.COLUMNS["diagnostic"][1] and sum(widened) == 100
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("regional-pdf")
+def test_a_large_synthesis_typeset_in_parts_reads_as_the_one_typeset_whole(demo_data):
+    """Above PDF_SPLIT_STATEMENTS, the parts are typeset apart and joined: the same pages,
+    text, bookmarks and contents, one valid structure tree."""
+    regional = Synthesis.objects.get(slug="pays-de-la-loire-2020")
+    data = typeset.report_data(reports.build_report(regional, None))
+    whole, whole_pages = typeset.compile_pdf(data)
+    with override_settings(PDF_SPLIT_STATEMENTS=100):
+        joined, joined_pages = typeset.compile_pdf(data)
+    assert joined_pages == whole_pages
+    whole_reader, joined_reader = (PdfReader(io.BytesIO(pdf)) for pdf in (whole, joined))
+    # The same text on every page: running header, page x / y, contents' page numbers.
+    assert [squeeze(p.extract_text()) for p in joined_reader.pages] == [
+        squeeze(p.extract_text()) for p in whole_reader.pages
+    ]
+    assert outline(joined_reader) == outline(whole_reader)
+    check_pdf_ua(joined)
+    pdf = pikepdf.open(io.BytesIO(joined))
+    tree = pdf.Root.StructTreeRoot
+    keys = [int(key) for key in tree.ParentTree.Nums[::2]]
+    assert len(keys) == len(set(keys)) and max(keys) < int(tree.ParentTreeNextKey)
+    pages_keys = {int(page.obj.StructParents) for page in pdf.pages}
+    assert pages_keys <= set(keys)
+    ids = [str(name) for name in tree.IDTree.Names[::2]]
+    assert len(ids) == len(set(ids))
+    # The contents' links lead to the pages of their entries.
+    numbers = {page.obj.objgen: index + 1 for index, page in enumerate(pdf.pages)}
+    names = pdf.Root.Names.Dests.Names
+    dests = {str(name): target for name, target in zip(names[::2], names[1::2], strict=True)}
+    toc = whole_reader.pages[1].extract_text().splitlines()
+    printed = [int(line.split()[-1]) for line in toc if ". ." in line]  # dot leaders
+    links = pdf.pages[1].obj.Annots
+    assert len(links) == len(printed) >= 10
+    for link, page in zip(links, printed, strict=True):
+        target = link.Dest
+        target = dests[str(target)] if isinstance(target, pikepdf.String) else target
+        assert numbers[target[0].objgen] == page
+        assert f"page {page}" in str(link.Contents)
+
+
+def test_typst_runs_in_a_process_of_its_own_that_gives_its_memory_back(small, client):  # noqa: F811
+    """The Typst binding keeps what it memoised for the life of its process: never in a
+    web or worker process."""
+    assert get_pdf(client, small.slug).content.startswith(b"%PDF")
+    assert "typst" not in sys.modules
+
+
+def test_a_document_typst_refuses_raises_its_message(settings, tmp_path):
+    broken = tmp_path / "report.typ"
+    broken.write_text("#let x = (\n")
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        pytest.raises(typeset.TypstRefused, match="unclosed"),
+    ):
+        patch.setattr(typeset, "TEMPLATE", broken)
+        patch.setattr(typeset, "TEMPLATE_DIR", tmp_path)
+        typeset.compile_pdf({"kind": "proposal"})

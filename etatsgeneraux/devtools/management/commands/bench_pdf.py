@@ -24,6 +24,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
+from etatsgeneraux.devtools.memory import tree_peak
 from etatsgeneraux.exchange.documents import create_synthesis
 from etatsgeneraux.reports import pdf as reports
 from etatsgeneraux.stages import STAGE_COLUMNS, STAGES
@@ -324,6 +325,8 @@ class Command(BaseCommand):
         reports.render_pdf(report)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+        with tree_peak() as resident:
+            reports.render_pdf(report)
 
         client = Client(HTTP_HOST="localhost")
         url = reverse("reports:synthesis_pdf", args=[synthesis.slug])
@@ -356,6 +359,10 @@ class Command(BaseCommand):
             ("Pages", str(pages)),
             ("Taille du PDF", f"{size / 1024:.0f} Ko"),
             ("Pic mémoire Python (tracemalloc)", f"{peak / 1024 / 1024:.0f} Mo"),
+            (
+                "Pic mémoire résidente, processus et enfants",
+                f"{resident['bytes'] / 1024 / 1024:.0f} Mo",
+            ),
             ("Premier téléchargement (vue, sans cache)", _ms(first_seconds)),
             ("Téléchargement en cache (vue, médiane)", _ms(statistics.median(cached_times))),
         ]
