@@ -1,4 +1,5 @@
-"""The synthesis report: one set of Django templates, rendered as an HTML preview or a PDF.
+"""The synthesis report: loaded once, shown as an HTML preview (Django templates) or typeset
+as a PDF (typeset.py, Typst).
 
 A report is loaded with a constant number of queries (`build_report`), whatever the size
 of the synthesis. Its PDF is cached under a key made of a hash of the content of the
@@ -7,9 +8,10 @@ without building model instances) and of the version of the templates and styles
 (`pdf_key`): an unchanged synthesis is served from Django's cache without being loaded,
 and any edit yields a new key.
 
-WeasyPrint is called directly with `StaticFilesFetcher`, which serves the project's own
-static files and refuses every other URL: text entered by users is escaped by the templates
-and nothing it names is ever fetched.
+The documents made of HTML (the follow-up, alone or as the synthesis's appendix, and the
+national document) go through `write_tagged_pdf`: WeasyPrint, called with
+`StaticFilesFetcher`, which serves the project's own static files and refuses every other
+URL: text entered by users is escaped by the templates and nothing it names is fetched.
 """
 
 import gc
@@ -161,9 +163,8 @@ def _annotate(synthesis, categories, *, shared_in_sections, diagrams=False):
     """Attaches to the loaded objects what the templates print but the models do not hold.
 
     Every section gets its chain (`traceability.from_rows`, for its summary); with
-    `diagrams` (a thematic report), the SVG pictures of it too, which cost WeasyPrint about
-    a second per thousand statements (it lays SVG text out letter by letter): the report of
-    a whole synthesis would take three times as long.
+    `diagrams` (a thematic report), the SVG pictures of it too: pages of diagrams for every
+    thematic would make the whole synthesis's report several times as long.
     """
     sheets = list(synthesis.retex_sheets.all())
     for sheet in sheets:
