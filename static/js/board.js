@@ -770,7 +770,15 @@
   // and alerts stay; a removed element that holds the focus stays until the focus leaves it.
 
   var live = document.getElementById("board-live");
-  var liveState = { ticks: 0, writes: 0, pendingWrites: 0, failures: 0, stopped: false, lastNews: 0 };
+  var liveState = {
+    ticks: 0,
+    writes: 0,
+    pendingWrites: 0,
+    failures: 0,
+    stopped: false,
+    lastNews: 0,
+    lastAsked: 0,
+  };
   var liveStatus = document.getElementById("board-live-status");
 
   function isLive(element) {
@@ -797,7 +805,16 @@
       var every = Number(live.getAttribute("data-hidden-every")) || 5;
       if (liveState.stopped || (document.hidden && liveState.ticks % every !== 0)) {
         event.preventDefault(); // a hidden tab asks less often
+        return;
       }
+      // Back on the tab, the page asks at once: the regular tick that may follow it within
+      // the second would ask the same thing again.
+      var now = Date.now();
+      if (now - liveState.lastAsked < 1000) {
+        event.preventDefault();
+        return;
+      }
+      liveState.lastAsked = now;
     });
 
     live.addEventListener("htmx:configRequest", function (event) {
