@@ -222,17 +222,16 @@ def _slices(columns, widths):
     ]
 
 
-def _table_rows(stage, section, rows, columns):
-    widths = [LANDSCAPE_TEXT_WIDTH_MM * share / 100 - 3 for share in columns]
+def _table_rows(stage, section, rows, shares):
+    widths = [LANDSCAPE_TEXT_WIDTH_MM * share / 100 - 3 for share in shares]
     printed = []
     for row in rows:
         theme, texts, lists, horizon = _row_parts(stage, row, section)
         columns = [_statements(items) for items in lists]
         statement_widths = widths[1 + len(texts) :]
-        height = max(
-            [_height(columns, statement_widths), _lines(theme, widths[0])]
-            + [_lines(text, widths[1]) for text in texts]
-        )
+        # The theme and RETEX texts print in the row's first slice only.
+        beside = max([_lines(theme, widths[0])] + [_lines(text, widths[1]) for text in texts])
+        height = max(_height(columns, statement_widths), beside)
         slices = _slices(columns, statement_widths) if height > THIRD_OF_A_PAGE_LINES else [columns]
         printed.append(
             {
@@ -241,8 +240,14 @@ def _table_rows(stage, section, rows, columns):
                 "horizon": horizon,
                 "slices": [
                     # A slice taller than a page (one enormous statement) may break inside.
-                    {"columns": s, "breakable": _height(s, statement_widths) > PAGE_LINES}
-                    for s in slices
+                    {
+                        "columns": piece,
+                        "breakable": max(
+                            _height(piece, statement_widths), beside if index == 0 else 0
+                        )
+                        > PAGE_LINES,
+                    }
+                    for index, piece in enumerate(slices)
                 ],
             }
         )

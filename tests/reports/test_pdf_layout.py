@@ -2,6 +2,7 @@
 source, no nearly empty page, every character printable."""
 
 import io
+import re
 import sys
 from types import SimpleNamespace
 
@@ -199,3 +200,14 @@ def test_a_document_typst_refuses_raises_its_message(settings, tmp_path):
         patch.setattr(typeset, "TEMPLATE", broken)
         patch.setattr(typeset, "TEMPLATE_DIR", tmp_path)
         typeset.compile_pdf({"kind": "proposal"})
+
+
+def test_a_statement_taller_than_a_page_breaks_inside_and_loses_nothing(reference_data, client):
+    sections = small_document()["sections"]
+    enormous = " ".join(f"mot{number}" for number in range(1, 1600))
+    sections[0]["diagnostic"].append({"irritants": [enormous]})
+    create_synthesis(small_document(slug="enorme", sections=sections))
+    pages = page_texts(get_pdf(client, "enorme").content)
+    holding = [text for text in pages if "mot" in text]
+    assert len(holding) >= 2  # broken inside, over the pages it needs
+    assert re.findall(r"mot\d+", " ".join(holding)) == enormous.split()  # every word, in order
