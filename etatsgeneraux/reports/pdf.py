@@ -538,6 +538,7 @@ def render_html(report, *, for_pdf, request=None):
         "report": report,
         "synthesis": report.synthesis,
         "for_pdf": for_pdf,
+        "stage_words": typeset.STAGE_WORDS,
     }
     return render_to_string(REPORT_TEMPLATE, context, request=None if for_pdf else request)
 

@@ -1,11 +1,11 @@
 """The synthesis reports typeset with Typst: what a report prints, as data, laid out by
 `templates/reports/pdf/report.typ`.
 
-Typst lays the 41 pages of the Pays de la Loire synthesis out in a fraction of the time
-WeasyPrint takes for the same HTML (README, « PDF »), tags them for PDF/UA-1 and keeps
-memory low. The template receives the report as JSON (`sys.inputs`): every text a user
-entered reaches it as a string, never as markup, and it reads no file but its own and the
-fonts. The HTML preview keeps the Django templates (templates/reports/*.html).
+Typst lays the Pays de la Loire synthesis out in a tenth of the time WeasyPrint took for
+the same HTML and tags it for PDF/UA-1 (README, « PDF accessibles »). The template
+receives the report as JSON (`sys.inputs`): every text a user entered reaches it as a
+string, never as markup, and it reads no file but its own and the fonts. The HTML preview
+keeps the Django templates (templates/reports/*.html).
 """
 
 import contextlib
@@ -72,34 +72,40 @@ RUBRICS = {
         "indicateurs et facteurs clés de réussite."
     ),
 }
-STAGE_TITLES = {
-    "diagnostic": "1. Retour d’expérience",
-    "projections": "2. Projections",
-    "action_plan": "3. Plan d’action",
+# What the national template prints for each stage (its words, also those of the HTML
+# preview: templates/reports/section.html and the *_table.html templates read them here).
+STAGE_WORDS = {
+    "diagnostic": {
+        "title": "1. Retour d’expérience",
+        "caption": "Diagnostic des points forts et irritants",
+        "headers": ("Thématique concernée (parmi les 5)", "RETEX", "Irritants", "Points forts"),
+    },
+    "projections": {
+        "title": "2. Projections",
+        "caption": "Synthèse des besoins & axes d’amélioration",
+        "headers": (
+            "Thématique concernée (parmi les 5)",
+            "Irritants principaux",
+            "Besoin",
+            "Axes d’amélioration ou leviers permettant de répondre aux besoins correspondants "
+            "aux irritants",
+        ),
+    },
+    "action_plan": {
+        "title": "3. Plan d’action",
+        "caption": "Plan d’action pour répondre aux besoins et activer les leviers d’amélioration",
+        "headers": (
+            "Thématique concernée (parmi les 5)",
+            "Axes d’amélioration principaux (Quoi)",
+            "Actions à mener (Comment)",
+            "Acteurs mobilisés",
+            "Temporalité souhaitée pour une mise en œuvre",
+            "Indicateurs et facteurs de réussite",
+        ),
+    },
 }
-TABLE_CAPTIONS = {
-    "diagnostic": "Diagnostic des points forts et irritants",
-    "projections": "Synthèse des besoins & axes d’amélioration",
-    "action_plan": "Plan d’action pour répondre aux besoins et activer les leviers d’amélioration",
-}
-HEADERS = {
-    "diagnostic": ("Thématique concernée (parmi les 5)", "RETEX", "Irritants", "Points forts"),
-    "projections": (
-        "Thématique concernée (parmi les 5)",
-        "Irritants principaux",
-        "Besoin",
-        "Axes d’amélioration ou leviers permettant de répondre aux besoins correspondants "
-        "aux irritants",
-    ),
-    "action_plan": (
-        "Thématique concernée (parmi les 5)",
-        "Axes d’amélioration principaux (Quoi)",
-        "Actions à mener (Comment)",
-        "Acteurs mobilisés",
-        "Temporalité souhaitée pour une mise en œuvre",
-        "Indicateurs et facteurs de réussite",
-    ),
-}
+# The report's attributes of a section (pdf._annotate): its rows, « …_emphasised ».
+STAGE_KEYS = tuple(STAGE_WORDS)
 
 
 def _fr(value):
@@ -123,7 +129,7 @@ def fonts_dir():
     import dsfr
 
     source = Path(dsfr.__file__).parent / "static" / "dsfr" / "dist" / "fonts"
-    target = Path(getattr(settings, "PDF_FONTS_DIR", "") or _default_fonts_dir())
+    target = Path(settings.PDF_FONTS_DIR)
     target.mkdir(parents=True, exist_ok=True)
     for name in FONTS:
         font_file = target / f"{name}.otf"
@@ -143,10 +149,6 @@ def fonts_dir():
             with contextlib.suppress(FileExistsError):  # another process made it meanwhile
                 link.symlink_to(fallback)
     return str(target)
-
-
-def _default_fonts_dir():
-    return Path(tempfile.gettempdir()) / f"etatsgeneraux-fonts-{os.getuid()}"
 
 
 @lru_cache(maxsize=1)
@@ -267,15 +269,23 @@ def _columns(stage, rows):
     return COLUMNS[stage]
 
 
-def _table(stage, section, rows, *, anchor=None, columns=None):
-    columns = columns or _columns(stage, rows)
+def _stage(stage, *, anchor, emphasised, columns, rows):
+    """A stage as the template prints it: title, rubric, its table's caption, headers,
+    column widths and printed rows (`_table_rows`)."""
+    words = STAGE_WORDS[stage]
     return {
-        "stage": stage,
-        "caption": TABLE_CAPTIONS[stage],
-        "headers": list(HEADERS[stage]),
-        "columns": list(columns),
-        "rows": _table_rows(stage, section, rows, columns),
+        "slug": stage,
+        "title": words["title"],
         "anchor": anchor,
+        "rubric": RUBRICS[stage],
+        "emphasised": emphasised,
+        "table": {
+            "stage": stage,
+            "caption": words["caption"],
+            "headers": list(words["headers"]),
+            "columns": list(columns),
+            "rows": rows,
+        },
     }
 
 
@@ -315,35 +325,28 @@ def _chain(trace):
 
 
 def _section(item, section):
-    stages = {
-        "diagnostic": section.diagnostic,
-        "projections": section.projections,
-        "action_plan": section.action_plan,
-    }
-    emphasised = {
-        "diagnostic": section.diagnostic_emphasised,
-        "projections": section.projections_emphasised,
-        "action_plan": section.action_plan_emphasised,
-    }
     anchor = f"{item.slug}-thematique-{section.thematic.number}"
     chain = section.chain if section.chain and not section.chain.empty else None
+    stages = []
+    for stage in STAGE_KEYS:
+        rows = getattr(section, stage)
+        columns = _columns(stage, rows)
+        stages.append(
+            _stage(
+                stage,
+                anchor=f"{anchor}-{stage}",
+                emphasised=getattr(section, f"{stage}_emphasised"),
+                columns=columns,
+                rows=_table_rows(stage, section, rows, columns),
+            )
+        )
     return {
         "anchor": anchor,
         "number": section.thematic.number,
         "title": _fr(section.display_title),
         "retex": [_sheet(sheet) for sheet in section.retex],
         "retex_elsewhere": not section.retex and bool(item.shared_retex),
-        "stages": [
-            {
-                "slug": stage,
-                "title": STAGE_TITLES[stage],
-                "anchor": f"{anchor}-{stage}",
-                "rubric": RUBRICS[stage],
-                "emphasised": emphasised[stage],
-                "table": _table(stage, section, rows),
-            }
-            for stage, rows in stages.items()
-        ],
+        "stages": stages,
         "chain": _chain(chain) if chain else None,
         "chain_svgs": [str(svg) for svg in section.chain_svgs],
     }
@@ -471,56 +474,41 @@ def _numbered(number, theme):
 
 def _annex_tables(annex, body):
     """An annex as its source lays it out: one table per stage, the rows of every thematic
-    one after the other, each naming its thematic in the first column."""
+    one after the other, each naming its thematic in the first column (a thematic with no
+    row in a stage keeps an empty one, as the source's table does)."""
     stages = []
-    for stage in ("diagnostic", "projections", "action_plan"):
+    for stage in STAGE_KEYS:
+        sections = annex.report_sections
+        columns = _columns(stage, [row for section in sections for row in getattr(section, stage)])
         rows = []
-        columns = _columns(
-            stage, [row for section in annex.report_sections for row in getattr(section, stage)]
-        )
-        for section, printed in zip(annex.report_sections, body["sections"], strict=True):
-            table = _table(stage, section, getattr(section, stage), columns=columns)
-            for index, row in enumerate(table["rows"]):
-                row["anchor"] = printed["anchor"] if stage == "diagnostic" and index == 0 else None
-            if not table["rows"]:
-                table["rows"] = [
+        for section, printed in zip(sections, body["sections"], strict=True):
+            number = section.thematic.number
+            own = _table_rows(stage, section, getattr(section, stage), columns)
+            for row in own:
+                row["theme"] = _numbered(number, row["theme"])
+            if not own:
+                beside = 1 if stage == "diagnostic" else 0
+                empty = [[] for _ in range(len(columns) - 1 - beside)]
+                own = [
                     {
-                        "theme": f"N°{section.thematic.number}{NBSP}: {printed['title']}",
-                        "texts": [""] * (1 if stage == "diagnostic" else 0),
+                        "theme": f"N°{number}{NBSP}: {printed['title']}",
+                        "texts": [""] * beside,
                         "horizon": "",
-                        "slices": [
-                            {
-                                "columns": [
-                                    [] for _ in HEADERS[stage][1 + (stage == "diagnostic") :]
-                                ],
-                                "breakable": False,
-                            }
-                        ],
-                        "anchor": printed["anchor"] if stage == "diagnostic" else None,
+                        "slices": [{"columns": empty, "breakable": False}],
                     }
                 ]
-            else:
-                for row in table["rows"]:
-                    row["theme"] = _numbered(section.thematic.number, row["theme"])
-            rows += table["rows"]
+            if stage == "diagnostic":  # the contents lead to a thematic's first row
+                own[0]["anchor"] = printed["anchor"]
+            rows += own
+        emphasised = any(getattr(section, f"{stage}_emphasised") for section in sections)
         stages.append(
-            {
-                "slug": stage,
-                "title": STAGE_TITLES[stage],
-                "anchor": f"{annex.slug}-{stage}",
-                "rubric": RUBRICS[stage],
-                "emphasised": any(
-                    getattr(section, f"{stage}_emphasised") for section in annex.report_sections
-                ),
-                "table": {
-                    "stage": stage,
-                    "caption": TABLE_CAPTIONS[stage],
-                    "headers": list(HEADERS[stage]),
-                    "columns": list(columns),
-                    "rows": rows,
-                    "anchor": None,
-                },
-            }
+            _stage(
+                stage,
+                anchor=f"{annex.slug}-{stage}",
+                emphasised=emphasised,
+                columns=columns,
+                rows=rows,
+            )
         )
     return stages
 
@@ -710,8 +698,8 @@ def compile_pdf(report_data):
     synthesis of more than `PDF_SPLIT_STATEMENTS` statements is typeset one part at a
     time and the parts joined (`join_parts`), which keeps the peak to that of its largest
     part."""
-    split = report_data["kind"] == "synthesis"
-    if split and _statement_count(report_data) > settings.PDF_SPLIT_STATEMENTS:
+    whole = report_data["kind"] == "synthesis"
+    if whole and _statement_count(report_data) > settings.PDF_SPLIT_STATEMENTS:
         pdf = _compile_in_parts(report_data)
     else:
         pdf = _compile(report_data)
