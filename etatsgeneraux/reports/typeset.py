@@ -672,7 +672,8 @@ def _typst(operation, data, *, selector=None):
         check=False,
     )
     if done.returncode != 0:
-        raise TypstRefused(done.stderr.decode(errors="replace") or f"code {done.returncode}")
+        detail = done.stderr.decode(errors="replace").strip() or f"code {done.returncode}"
+        raise TypstRefused(f"Typst n’a pas pu composer le PDF\u00a0: {detail}")
     if operation == "query":
         return json.loads(done.stdout)
     for warning in json.loads(done.stderr or b"[]"):

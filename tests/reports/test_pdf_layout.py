@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pikepdf
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
@@ -211,3 +212,17 @@ def test_a_statement_taller_than_a_page_breaks_inside_and_loses_nothing(referenc
     holding = [text for text in pages if "mot" in text]
     assert len(holding) >= 2  # broken inside, over the pages it needs
     assert re.findall(r"mot\d+", " ".join(holding)) == enormous.split()  # every word, in order
+
+
+def test_export_says_in_french_why_typst_refused_the_document(small, tmp_path):  # noqa: F811
+    broken = tmp_path / "report.typ"
+    broken.write_text("#let x = (\n")
+    output = tmp_path / "synthese.pdf"
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        pytest.raises(CommandError, match="Typst n’a pas pu composer le PDF"),
+    ):
+        patch.setattr(typeset, "TEMPLATE", broken)
+        patch.setattr(typeset, "TEMPLATE_DIR", tmp_path)
+        call_command("export_synthesis_pdf", small.slug, "--sans-cache", "-o", str(output))
+    assert not output.exists()  # nothing half-written

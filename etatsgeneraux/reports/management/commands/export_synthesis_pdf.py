@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from etatsgeneraux.exchange.management.commands.import_synthesis import checked, shown
 from etatsgeneraux.reports import pdf as reports
+from etatsgeneraux.reports import typeset
 from workshops.models import Synthesis
 
 
@@ -66,7 +67,10 @@ class Command(BaseCommand):
                 report = reports.build_report(synthesis, None, thematic=thematique)
         except LookupError as error:
             raise CommandError(str(error)) from error
-        rendered = reports.render_pdf(report) if sans_cache else reports.report_pdf(report)
+        try:
+            rendered = reports.render_pdf(report) if sans_cache else reports.report_pdf(report)
+        except typeset.TypstRefused as error:
+            raise CommandError(str(error)) from None
         try:
             if "\x00" in output:  # no file name holds one
                 raise FileNotFoundError
